@@ -1,0 +1,150 @@
+"""Green Book appraisal: discount factors, present value, net present cost, payback, equivalent annual cost.
+
+Discounting follows HM Treasury's Green Book, not Excel's ``NPV()``:
+
+* Year 0 (the first financial year of the appraisal) is undiscounted: its factor is 1.
+* The factor of year ``t`` is the factor of year ``t − 1`` divided by ``1 + r_t``, where ``r_t`` is
+  ``appraisal.discount_rate`` (3.5 %) for years 1–30 and ``appraisal.discount_rate_long`` (3.0 %)
+  for years 31–75. So year 10 is ``1 / 1.035**10 = 0.7089`` and year 31 is ``1 / (1.035**30 × 1.03)
+  = 0.3459`` — the Green Book's published factors.
+* Mid-year discounting (``appraisal.mid_year_discounting``, the PFI convention) treats each year's
+  costs as falling half-way through it: year ``t``'s factor is further divided by ``(1 + r_{t+1})**0.5``.
+
+Present value is the sum over years of the year's real cost times its factor. Net present cost
+(NPC) of an option against a comparator is ``PV(option) − PV(comparator)``: negative means cheaper.
+The payback year against a comparator is the first year from which the option's cumulative
+discounted cost stays at or below the comparator's. The equivalent annual cost is the constant
+cost paid at the same points in each year (an annuity due) with the same present value:
+``PV / Σ factors``, which equals ``numpy_financial.pmt(r, n, −PV, when='begin')`` when one rate applies.
+Discounting is always on real-terms costs; nominal figures are for budgets, not for present value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping
+
+import numpy as np
+
+from .assumptions import COMPARATOR, SECOND_COMPARATOR
+from .cost_lines import CATEGORIES, ONE_OFF
+from .engine import CostTable
+
+LONG_RATE_FROM_YEAR = 31  # Green Book: 3.5 % years 0–30, 3.0 % years 31–75
+
+
+def yearly_rates(horizon_years: int, rate, rate_long) -> np.ndarray:
+    """``r_t`` for years ``t = 0 … horizon``, ``S × (horizon + 1)`` (``r_0`` is unused: year 0 is undiscounted)."""
+    t = np.arange(horizon_years + 1)[None, :]
+    short = np.asarray(rate, dtype=float).reshape(-1, 1)
+    long = np.asarray(rate_long, dtype=float).reshape(-1, 1)
+    return np.where(t < LONG_RATE_FROM_YEAR, short, long)
+
+
+def discount_factors(horizon_years: int, rate=0.035, rate_long=0.030, mid_year=0.0) -> np.ndarray:
+    """Green Book discount factors for years ``0 … horizon − 1``, ``S × years`` (year 0 = 1).
+
+    >>> discount_factors(11)[0, [0, 1, 10]].round(4).tolist()
+    [1.0, 0.9662, 0.7089]
+    """
+    r = yearly_rates(horizon_years, rate, rate_long)
+    steps = np.log1p(r[:, 1:horizon_years])
+    log_d = np.concatenate([np.zeros((r.shape[0], 1)), -np.cumsum(steps, axis=1)], axis=1)
+    d = np.exp(log_d)
+    half = np.asarray(mid_year, dtype=float).reshape(-1, 1) * 0.5
+    return d * np.power(1.0 + r[:, 1:horizon_years + 1], -half)
+
+
+def present_value(annual: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Σ over the last (years) axis of ``annual × factors``; ``factors`` is ``S × years``.
+
+    ``annual`` has the scenario axis first and years last (``S × … × years``).
+    """
+    f = factors.reshape(factors.shape[0], *([1] * (annual.ndim - 2)), factors.shape[1])
+    return (annual * f).sum(axis=-1)
+
+
+def payback_year(cum_option: np.ndarray, cum_comparator: np.ndarray) -> np.ndarray:
+    """First year from which ``cum_option`` stays at or below ``cum_comparator`` (NaN: never), over the last axis."""
+    tol = 1e-9 * np.maximum(np.abs(cum_comparator), 1.0)
+    ok = cum_option <= cum_comparator + tol
+    stays = np.flip(np.cumprod(np.flip(ok, axis=-1), axis=-1), axis=-1).astype(bool)
+    first = np.argmax(stays, axis=-1).astype(float)
+    return np.where(stays[..., -1], first, np.nan)
+
+
+def equivalent_annual_cost(pv: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """The constant annual cost with the same present value: ``PV / Σ factors`` (GBP a year)."""
+    annuity = factors.sum(axis=-1)
+    return pv / annuity.reshape(annuity.shape[0], *([1] * (pv.ndim - 1)))
+
+
+def growth_index(table: CostTable, values: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Price index per line and year from the price base, ``S × lines × years`` (1 at the price base)."""
+    exponent = np.array([table.start_year + t - table.price_base_year for t in table.years], dtype=float)
+    rates = np.stack([np.asarray(values[f"appraisal.inflation.{i}"], dtype=float).reshape(-1) for i in table.indices], axis=-1)
+    return np.power(1.0 + rates[:, :, None], exponent[None, None, :])
+
+
+def nominal(table: CostTable, values: Mapping[str, np.ndarray]) -> CostTable:
+    """The same costs in nominal (cash) terms: each line uplifted by its index (pay, placements, general)."""
+    if table.terms == "nominal":
+        return table
+    idx = growth_index(table, values)[:, None, :, :]
+    return replace(table, values=table.values * idx, terms="nominal")
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """Appraisal results; arrays have scenarios first, then options (and categories), GBP real."""
+
+    table: CostTable
+    factors: np.ndarray  # S × years
+    totals: np.ndarray  # S × options × categories (undiscounted, the table's terms)
+    present_value: np.ndarray  # S × options
+    present_value_by_category: np.ndarray  # S × options × categories
+    npc_vs_do_minimum: np.ndarray  # S × options
+    npc_vs_in_house: np.ndarray | None  # S × options, None when there is no in_house option
+    payback_year_vs_do_minimum: np.ndarray  # S × options, NaN: never
+    equivalent_annual_cost: np.ndarray  # S × options
+    safe_service_month: np.ndarray  # S × options, NaN: never
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return self.table.options
+
+    def cheapest(self) -> np.ndarray:
+        """Index of the option with the lowest present value, per scenario ``(S,)``."""
+        return np.argmin(self.present_value, axis=1)
+
+
+def appraise(table: CostTable, values: Mapping[str, np.ndarray], terms: str = "real") -> Appraisal:
+    """Discount a real-terms table the Green Book way; totals in ``terms`` (``real`` or ``nominal``)."""
+    if table.terms != "real":
+        raise ValueError("appraise() discounts real-terms costs; pass the real table")
+    Y = table.values.shape[-1]
+    f = discount_factors(Y, values["appraisal.discount_rate"], values["appraisal.discount_rate_long"],
+                         values["appraisal.mid_year_discounting"])
+    if f.shape[0] == 1 and table.values.shape[0] > 1:
+        f = np.broadcast_to(f, (table.values.shape[0], Y))
+    by_cat = table.by_category()
+    pv_cat = present_value(by_cat, f)
+    pv = pv_cat.sum(axis=-1)
+    shown = nominal(table, values) if terms == "nominal" else table
+    totals = shown.by_category().sum(axis=-1)
+    base = table.options.index(COMPARATOR)
+    npc_bau = pv - pv[:, [base]]
+    npc_ih = pv - pv[:, [table.options.index(SECOND_COMPARATOR)]] if SECOND_COMPARATOR in table.options else None
+    cum = np.cumsum(table.total() * f[:, None, :], axis=-1)
+    payback = payback_year(cum, cum[:, [base], :])
+    return Appraisal(table=shown, factors=f, totals=totals, present_value=pv, present_value_by_category=pv_cat,
+                     npc_vs_do_minimum=npc_bau, npc_vs_in_house=npc_ih, payback_year_vs_do_minimum=payback,
+                     equivalent_annual_cost=equivalent_annual_cost(pv, f), safe_service_month=table.safe_service_month)
+
+
+def category_index(name: str) -> int:
+    return CATEGORIES.index(name)
+
+
+def one_off_mask() -> np.ndarray:
+    """Boolean over ``CATEGORIES``: True for set-up, transitional and improvement."""
+    return np.array([c in ONE_OFF for c in CATEGORIES])

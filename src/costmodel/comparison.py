@@ -1,0 +1,130 @@
+"""The side-by-side comparison of the options for one assumption set: the ``compare`` JSON contract.
+
+:func:`compare` runs the engine and the appraisal for the central values and returns plain data
+(dicts, lists, floats, None) that the CLI renders as a table, CSV or JSON and that the workbook,
+report and Excel adapters reuse. Money is GBP; present values are always real terms at the price
+base; totals and annual rows are real unless ``terms='nominal'``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import __version__
+from .appraisal import appraise
+from .assumptions import COMPARATOR, SECOND_COMPARATOR, Assumptions, financial_year
+from .cost_lines import CATEGORIES, ONE_OFF
+from .decision import verdict_from_values
+from .engine import run
+
+SCHEMA = "costmodel.compare/1"
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _month(x) -> int | float | None:
+    x = _num(x)
+    if x is None:
+        return None
+    return int(x) if x.is_integer() else x
+
+
+def fy_of_month(start_year: int, month: float | None) -> str | None:
+    """The financial year a month falls in: month 24 of a 2025 start is ``2027-28``."""
+    return None if month is None else financial_year(start_year + int(month // 12))
+
+
+def reconciliation(a: Assumptions) -> dict:
+    """Total spend at the outset = outset spend (core) + the lines the model adds separately, GBP/yr."""
+    c = a.central
+    employed = c("baseline.social_workers.salary") * (1 + c("baseline.social_workers.on_cost_rate"))
+    parts = {
+        "core_service": c("baseline.outset_spend"),
+        "legacy_placements": c("baseline.legacy_placements.count") * c("baseline.legacy_placements.weekly_cost")
+        * c("appraisal.weeks_per_year"),
+        "agency_premium": c("baseline.social_workers.fte") * c("baseline.social_workers.agency_share") * employed
+        * c("baseline.social_workers.agency_premium"),
+        "interim_leaders": c("baseline.interim_leaders.count") * c("baseline.interim_leaders.day_rate")
+        * c("baseline.interim_leaders.days_per_year"),
+    }
+    return {"unit": "GBP/yr", **parts, "total_outset_spend": sum(parts.values())}
+
+
+def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> dict:
+    """Cost and appraise every option; the ``compare`` JSON object (see README, 'JSON output')."""
+    values = a.values()
+    table = run(a)
+    ap = appraise(table, values, terms=terms)
+    verdict = verdict_from_values({k: float(v[0]) for k, v in values.items() if k.startswith("baseline.capacity.")})
+    years = ap.table.financial_years
+    by_cat = ap.table.by_category()[0]  # options × categories × years, in the shown terms
+    real_total = table.total()[0]
+    factors = ap.factors[0]
+    options = {}
+    for i, key in enumerate(table.options):
+        opt = a.option(key)
+        totals = {c: float(ap.totals[0, i, j]) for j, c in enumerate(CATEGORIES)}
+        totals["one_off"] = sum(totals[c] for c in ONE_OFF)
+        totals["total"] = sum(totals[c] for c in CATEGORIES)
+        pv_cat = {c: float(ap.present_value_by_category[0, i, j]) for j, c in enumerate(CATEGORIES)}
+        pv_cat["one_off"] = sum(pv_cat[c] for c in ONE_OFF)
+        cumulative = np.cumsum(real_total[i] * factors)
+        annual = []
+        for t, fy in enumerate(years):
+            row = {"year": t, "financial_year": fy}
+            row.update({c: float(by_cat[i, j, t]) for j, c in enumerate(CATEGORIES)})
+            row["total"] = float(by_cat[i, :, t].sum())
+            row["discount_factor"] = float(factors[t])
+            row["present_value"] = float(real_total[i, t] * factors[t])
+            row["cumulative_present_value"] = float(cumulative[t])
+            annual.append(row)
+        safe = _month(ap.safe_service_month[0, i])
+        payback = _month(ap.payback_year_vs_do_minimum[0, i])
+        options[key] = {
+            "label": opt.label,
+            "model": opt.model,
+            "present_value": float(ap.present_value[0, i]),
+            "npc_vs_do_minimum": float(ap.npc_vs_do_minimum[0, i]),
+            "npc_vs_in_house": None if ap.npc_vs_in_house is None else float(ap.npc_vs_in_house[0, i]),
+            "equivalent_annual_cost": float(ap.equivalent_annual_cost[0, i]),
+            "safe_service_month": safe,
+            "safe_service_financial_year": fy_of_month(a.start_year, safe),
+            "payback_year_vs_do_minimum": payback,
+            "payback_financial_year_vs_do_minimum": None if payback is None else financial_year(a.start_year + payback),
+            "totals": totals,
+            "present_value_by_category": pv_cat,
+            "lines": {line: float(ap.table.values[0, i, k].sum()) for k, line in enumerate(table.lines)},
+            "annual": annual,
+            "verdict": verdict.for_model(opt.model),
+        }
+    cheapest = min(options, key=lambda k: options[k]["present_value"])
+    return {
+        "schema": SCHEMA,
+        "costmodel_version": __version__,
+        "scenario": scenario,
+        "fingerprint": a.fingerprint(),
+        "overrides": {k: v for k, v in a.overrides},
+        "currency": "GBP",
+        "terms": terms,
+        "present_value_terms": "real",
+        "price_base_year": a.price_base_year,
+        "start_year": a.start_year,
+        "horizon_years": a.horizon_years,
+        "financial_years": list(years),
+        "discounting": {
+            "rate": a.central("appraisal.discount_rate"),
+            "rate_long": a.central("appraisal.discount_rate_long"),
+            "mid_year": bool(a.central("appraisal.mid_year_discounting")),
+            "convention": "Green Book: year 0 undiscounted; factor_t = factor_(t-1) / (1 + r_t)",
+        },
+        "comparators": [k for k in (COMPARATOR, SECOND_COMPARATOR) if k in options],
+        "cheapest_option": cheapest,
+        "options": options,
+        "decision": {"form": verdict.form, "summary": verdict.summary, "reasons": list(verdict.reasons),
+                     "fit": dict(verdict.fit)},
+        "baseline_reconciliation": reconciliation(a),
+    }

@@ -1,0 +1,117 @@
+"""One function per cost line, as MODEL.md defines it: pounds per month, real terms, S × months.
+
+Every argument is an array over the scenario axis (shape ``(S,)``) or a plain number; ``m`` is the
+month grid from :func:`costmodel.timeline.month_grid`. Costs are positive, savings negative.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .timeline import _col, from_month, spread, until_month
+
+ONE_OFF = ("set_up", "transitional", "improvement")
+CATEGORIES = ("set_up", "transitional", "improvement", "recurring", "legacy", "saving")
+
+
+def core_service(outset_spend, m):
+    """Outset running cost of the service, GBP per month: ``outset_spend / 12`` every month."""
+    return np.broadcast_to(_col(outset_spend) / 12.0, (_col(outset_spend).shape[0], m.shape[1])).copy()
+
+
+def employed_cost(salary, on_cost_rate):
+    """Employed cost of one social worker, GBP a year: ``salary × (1 + on_cost_rate)``."""
+    return _col(salary) * (1.0 + _col(on_cost_rate))
+
+
+def safe_core_uplift(children_in_need, target_per_worker, fte, salary, on_cost_rate, start, m):
+    """Extra social workers for a manageable caseload from ``start`` (stabilise), GBP per month.
+
+    ``max(0, children_in_need / target_per_worker − fte) × salary × (1 + on_cost_rate) / 12``.
+    """
+    extra = np.maximum(0.0, _col(children_in_need) / _col(target_per_worker) - _col(fte))
+    return extra * employed_cost(salary, on_cost_rate) / 12.0 * from_month(start, m)
+
+
+def agency_share_path(share, target, start, years_to_target, m):
+    """Agency share by month: the outset share until ``start``, then linear to ``target``.
+
+    ``target`` NaN keeps the outset share; ``years_to_target`` 0 reaches the target at ``start``.
+    """
+    s0, t = _col(share), _col(target)
+    t = np.where(np.isnan(t), s0, t)
+    span = 12.0 * _col(years_to_target)
+    elapsed = m - _col(start)
+    ramp = np.divide(elapsed, span, out=(elapsed >= 0).astype(float), where=span > 0)
+    return s0 + (t - s0) * np.clip(ramp, 0.0, 1.0)
+
+
+def agency_premium(fte, share_path, salary, on_cost_rate, premium):
+    """Premium paid for agency social workers, GBP per month: ``fte × share(m) × employed cost × premium / 12``."""
+    return _col(fte) * share_path * employed_cost(salary, on_cost_rate) * _col(premium) / 12.0
+
+
+def legacy_count(count, floor, step_down, start, m):
+    """Children still in legacy placements by month: ``count`` until ``start``, then stepping down to ``floor``.
+
+    ``floor + (count − floor) × (1 − step_down)^((m − start) / 12)`` from ``start``.
+    """
+    n0, f = _col(count), _col(floor)
+    years = np.maximum(m - _col(start), 0.0) / 12.0
+    return f + (n0 - f) * np.power(1.0 - _col(step_down), years)
+
+
+def legacy_placements(count, n, weekly_cost, replacement_weekly_cost, weeks_per_year):
+    """Legacy placements and the placements that replace them, GBP per month.
+
+    ``n(m) × weekly_cost × weeks/12 + (count − n(m)) × replacement_weekly_cost × weeks/12``.
+    """
+    w = _col(weeks_per_year) / 12.0
+    return n * _col(weekly_cost) * w + (_col(count) - n) * _col(replacement_weekly_cost) * w
+
+
+def interim_leaders(count, day_rate, days_per_year, end, m):
+    """Interim leaders until ``end`` (NaN: never), GBP per month: ``count × day_rate × days / 12``."""
+    return _col(count) * _col(day_rate) * _col(days_per_year) / 12.0 * until_month(end, m)
+
+
+def senior_team_saving(saving_share, senior_team_cost, start, m):
+    """Saving on the council's own senior team from ``start``, GBP per month (negative)."""
+    return -_col(saving_share) * _col(senior_team_cost) / 12.0 * from_month(start, m)
+
+
+def annual_from(annual_cost, start, m):
+    """An annual cost paid monthly from ``start``, GBP per month (management fee, governance, client side)."""
+    return _col(annual_cost) / 12.0 * from_month(start, m)
+
+
+def external_support(annual_cost, start, months, m):
+    """An external support item (board, commissioner, partner), GBP per month over its months."""
+    return spread(_col(annual_cost) / 12.0 * _col(months), start, months, m)
+
+
+def one_off(amount, optimism_bias, start, months, m):
+    """A one-off cost with optimism bias spread over its months, GBP per month (set-up, transitional)."""
+    return spread(_col(amount) * (1.0 + _col(optimism_bias)), start, months, m)
+
+
+def transitional_amount(amount, team_fte, team_cost, months, legal, due_diligence):
+    """Transitional cost before optimism bias, GBP: other + team FTE × cost × months / 12 + legal + due diligence."""
+    return (_col(amount) + _col(team_fte) * _col(team_cost) * _col(months) / 12.0
+            + _col(legal) + _col(due_diligence))
+
+
+def improvement(total, optimism_bias, phase_starts, phase_months, phase_split, m):
+    """Improvement cost with optimism bias, profiled over the journey's phases, GBP per month.
+
+    ``total × (1 + optimism_bias) × split[p]`` spread over each phase ``p``.
+    """
+    uplifted = _col(total) * (1.0 + _col(optimism_bias))
+    out = np.zeros((uplifted.shape[0], m.shape[1]))
+    for start, months, share in zip(phase_starts, phase_months, phase_split):
+        out = out + spread(uplifted * _col(share), start, months, m)
+    return out
+
+
+def efficiency(rate, outset_spend, from_year, m):
+    """Efficiency on the outset running cost from year ``from_year``, GBP per month (negative)."""
+    return -_col(rate) * _col(outset_spend) / 12.0 * from_month(12.0 * _col(from_year), m)
