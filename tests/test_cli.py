@@ -68,7 +68,7 @@ def test_raising_set_up_moves_only_that_option_by_the_discounted_amount():
 def test_overrides_and_fingerprint_change():
     a, b = compare_json(), compare_json("options.in_house.improvement.total=3000000")
     assert a["fingerprint"] != b["fingerprint"]
-    assert b["overrides"] == {"options.in_house.improvement.total": "3000000"}
+    assert b["overrides"] == {"options.in_house.improvement.total": 3000000.0}
     assert b["options"]["in_house"]["totals"]["improvement"] == pytest.approx(3_000_000 * 1.15)
 
 

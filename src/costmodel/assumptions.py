@@ -171,6 +171,7 @@ class Assumptions:
         problems: list[Problem] = []
         known = list(self.levers)
         new = dict(self.levers)
+        applied = []
         for key, raw in pairs:
             if key not in self.levers:
                 problems.append(Problem(where, key, "unknown lever key" + lv.suggest(key, known)))
@@ -181,9 +182,10 @@ class Assumptions:
                 problems.append(Problem(where, key, err))
                 continue
             new[key] = replace(lever, low=value, central=value, high=value, where=where, is_default=False)
+            applied.append((key, value))
         if problems:
             raise AssumptionError(problems)
-        result = replace(self, levers=MappingProxyType(new), overrides=self.overrides + tuple(pairs))
+        result = replace(self, levers=MappingProxyType(new), overrides=self.overrides + tuple(applied))
         problems = check_rules(result)
         if problems:
             raise AssumptionError(problems)

@@ -174,12 +174,12 @@ def compare(assumptions_dir, scenario, sets, fmt, output, force, nominal, annual
     fmt = infer_format(fmt, output)
     check_output(output, force)
     terms = "nominal" if nominal else "real"
-    base = load_assumptions(assumptions_dir, None, ())
+    base = load_assumptions(assumptions_dir)
     names = ["central", *base.scenarios] if scenario == "all" else [scenario or "central"]
     results = []
     for name in names:
-        a = load_assumptions(assumptions_dir, name, sets)
-        results.append(run_compare(a, terms=terms, scenario=name))
+        a = base if name == "central" else base.with_scenario(name)
+        results.append(run_compare(a.with_overrides(parse_sets(sets)), terms=terms, scenario=name))
     if fmt == "json":
         obj = results[0] if len(results) == 1 else {"scenarios": {r["scenario"]: r for r in results}}
         text = render_json(obj)
