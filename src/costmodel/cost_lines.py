@@ -2,12 +2,16 @@
 
 Every argument is an array over the scenario axis (shape ``(S,)``) or a plain number; ``m`` is the
 month grid from :func:`costmodel.timeline.month_grid`. Costs are positive, savings negative.
+
+``m`` may also be the financial-year grid (:func:`costmodel.timeline.year_grid`): each function then
+returns pounds per year, exactly the sum of its monthly values (the two quantities evaluated at
+month starts, agency share and legacy count, are summed over the year's months in closed form).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .timeline import _col, from_month, spread, until_month
+from .timeline import Periods, _col, bounds, from_month, is_zero, months_in, nothing, spread, until_month
 
 ONE_OFF = ("set_up", "transitional", "improvement")
 CATEGORIES = ("set_up", "transitional", "improvement", "recurring", "legacy", "saving")
@@ -15,6 +19,8 @@ CATEGORIES = ("set_up", "transitional", "improvement", "recurring", "legacy", "s
 
 def core_service(outset_spend, m):
     """Outset running cost of the service, GBP per month: ``outset_spend / 12`` every month."""
+    if isinstance(m, Periods):
+        return _col(outset_spend) / 12.0 * months_in(m)
     return np.broadcast_to(_col(outset_spend) / 12.0, (_col(outset_spend).shape[0], m.shape[1])).copy()
 
 
@@ -29,6 +35,8 @@ def safe_core_uplift(children_in_need, target_per_worker, fte, salary, on_cost_r
     ``max(0, children_in_need / target_per_worker − fte) × salary × (1 + on_cost_rate) / 12``.
     """
     extra = np.maximum(0.0, _col(children_in_need) / _col(target_per_worker) - _col(fte))
+    if is_zero(extra):
+        return nothing(m)
     return extra * employed_cost(salary, on_cost_rate) / 12.0 * from_month(start, m)
 
 
@@ -36,11 +44,17 @@ def agency_share_path(share, target, start, years_to_target, m):
     """Agency share by month: the outset share until ``start``, then linear to ``target``.
 
     ``target`` NaN keeps the outset share; ``years_to_target`` 0 reaches the target at ``start``.
+    On the year grid: the sum of the monthly shares over each year's months (share × months).
     """
     s0, t = _col(share), _col(target)
     t = np.where(np.isnan(t), s0, t)
     span = 12.0 * _col(years_to_target)
+    if isinstance(m, Periods):
+        if is_zero(t - s0):
+            return s0 * months_in(m)
+        return s0 * months_in(m) + (t - s0) * _ramp_sum(_col(start), span, m)
     elapsed = m - _col(start)
+    elapsed, span = np.broadcast_arrays(elapsed, span)
     ramp = np.divide(elapsed, span, out=(elapsed >= 0).astype(float), where=span > 0)
     return s0 + (t - s0) * np.clip(ramp, 0.0, 1.0)
 
@@ -54,19 +68,26 @@ def legacy_count(count, floor, step_down, start, m):
     """Children still in legacy placements by month: ``count`` until ``start``, then stepping down to ``floor``.
 
     ``floor + (count − floor) × (1 − step_down)^((m − start) / 12)`` from ``start``.
+    On the year grid: child-months, the sum of the monthly counts over each year's months.
     """
     n0, f = _col(count), _col(floor)
+    if isinstance(m, Periods):
+        if is_zero(step_down) or is_zero(n0 - f):
+            return n0 * months_in(m)
+        return f * months_in(m) + (n0 - f) * _decay_sum(_col(start), _col(step_down), m)
     years = np.maximum(m - _col(start), 0.0) / 12.0
     return f + (n0 - f) * np.power(1.0 - _col(step_down), years)
 
 
-def legacy_placements(count, n, weekly_cost, replacement_weekly_cost, weeks_per_year):
+def legacy_placements(count, n, weekly_cost, replacement_weekly_cost, weeks_per_year, m=None):
     """Legacy placements and the placements that replace them, GBP per month.
 
-    ``n(m) × weekly_cost × weeks/12 + (count − n(m)) × replacement_weekly_cost × weeks/12``.
+    ``n(m) × weekly_cost × weeks/12 + (count − n(m)) × replacement_weekly_cost × weeks/12``
+    (``n`` in child-months and ``count`` times the months of each period on the year grid).
     """
     w = _col(weeks_per_year) / 12.0
-    return n * _col(weekly_cost) * w + (_col(count) - n) * _col(replacement_weekly_cost) * w
+    held = _col(count) if m is None or not isinstance(m, Periods) else _col(count) * months_in(m)
+    return n * _col(weekly_cost) * w + (held - n) * _col(replacement_weekly_cost) * w
 
 
 def interim_leaders(count, day_rate, days_per_year, end, m):
@@ -76,11 +97,15 @@ def interim_leaders(count, day_rate, days_per_year, end, m):
 
 def senior_team_saving(saving_share, senior_team_cost, start, m):
     """Saving on the council's own senior team from ``start``, GBP per month (negative)."""
+    if is_zero(saving_share):
+        return nothing(m)
     return -_col(saving_share) * _col(senior_team_cost) / 12.0 * from_month(start, m)
 
 
 def annual_from(annual_cost, start, m):
     """An annual cost paid monthly from ``start``, GBP per month (management fee, governance, client side)."""
+    if is_zero(annual_cost):
+        return nothing(m)
     return _col(annual_cost) / 12.0 * from_month(start, m)
 
 
@@ -106,6 +131,8 @@ def improvement(total, optimism_bias, phase_starts, phase_months, phase_split, m
     ``total × (1 + optimism_bias) × split[p]`` spread over each phase ``p``.
     """
     uplifted = _col(total) * (1.0 + _col(optimism_bias))
+    if is_zero(uplifted):
+        return nothing(m)
     out = np.zeros((uplifted.shape[0], m.shape[1]))
     for start, months, share in zip(phase_starts, phase_months, phase_split):
         out = out + spread(uplifted * _col(share), start, months, m)
@@ -114,4 +141,42 @@ def improvement(total, optimism_bias, phase_starts, phase_months, phase_split, m
 
 def efficiency(rate, outset_spend, from_year, m):
     """Efficiency on the outset running cost from year ``from_year``, GBP per month (negative)."""
+    if is_zero(rate):
+        return nothing(m)
     return -_col(rate) * _col(outset_spend) / 12.0 * from_month(12.0 * _col(from_year), m)
+
+
+def _month_range(lo, m: Periods):
+    """Integer months ``max(ceil(lo), start) … end`` of each period: (first, end), ``S × P`` each."""
+    p0, p1 = bounds(m)
+    return np.clip(np.ceil(lo), p0, p1), p1
+
+
+def _ramp_sum(start, span, m: Periods):
+    """Σ over the integer months of each period of ``clip((month − start) / span, 0, 1)`` (a step at ``start`` if span is 0)."""
+    lo, p1 = _month_range(start, m)
+    hi = np.clip(np.ceil(start + span), bounds(m)[0], p1)
+    k = hi - lo
+    total_months = k * (lo + hi - 1.0) / 2.0
+    ramp = np.divide(total_months - k * start, span, out=np.zeros(np.broadcast_shapes(k.shape, span.shape)), where=span > 0)
+    return ramp + (p1 - hi)
+
+
+def _decay_sum(start, step_down, m: Periods):
+    """Σ over the integer months of each period of ``(1 − step_down)^(max(month − start, 0) / 12)``.
+
+    A geometric series: ``q^((first − start)/12) × (r^k − 1)/(r − 1)`` with ``r = q^(1/12)`` over the
+    ``k`` months from ``first``, written with ``expm1`` so a tiny step-down loses no precision.
+    """
+    p0, _ = bounds(m)
+    lo, p1 = _month_range(start, m)
+    k = p1 - lo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_q = np.log1p(-step_down)  # -inf when everything steps down at once
+        log_r = log_q / 12.0
+        first = np.exp(log_q * ((lo - start) / 12.0))
+        first = np.where(np.isnan(first), 1.0, first)  # 0 × -inf: the month of the start itself
+        ratio = np.expm1(k * log_r) / np.expm1(log_r)
+        ratio = np.where(log_r == 0.0, k, ratio)
+    tail = np.where(k > 0, first * ratio, 0.0)
+    return (lo - p0) + tail

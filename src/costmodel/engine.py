@@ -2,8 +2,10 @@
 
 Inputs are the lever values as arrays over scenarios (shape ``(S,)``; one scenario is ``S = 1``);
 the only Python loops are over options and cost lines, never over scenarios, months or years.
-Lines are computed by month (``cost_lines``) and summed to financial years at once, so memory holds
-one ``S × months`` line at a time plus the ``S × options × lines × years`` result.
+Lines are defined by month (``cost_lines``); :func:`run` evaluates them on the financial-year grid,
+where every timing flag counts months, so each line comes out as its exact annual sum (tested
+against the monthly grid summed with :func:`costmodel.timeline.to_years`). Memory holds one
+``S × years`` line at a time plus the ``S × options × lines × years`` result.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pandas as pd
 from . import cost_lines as cl
 from .assumptions import Assumptions, Option, financial_year
 from .levers import PHASES
-from .timeline import month_grid, to_years
+from .timeline import Periods, month_grid, nothing, to_years, year_grid
 
 #: Fixed lines in table order: (line, category, inflation index for nominal outputs).
 #: External-support items follow ``client_side`` as ``external_support:<name>``.
@@ -143,7 +145,7 @@ def option_lines(option: Option, v: Mapping[str, np.ndarray], m: np.ndarray) -> 
         "core_service": lambda: cl.core_service(b("outset_spend"), m),
         "safe_core_uplift": lambda: cl.safe_core_uplift(
             b("caseload.children_in_need"), b("caseload.target_per_worker"), b("social_workers.fte"),
-            b("social_workers.salary"), b("social_workers.on_cost_rate"), starts[1], m) * float(option.improves),
+            b("social_workers.salary"), b("social_workers.on_cost_rate"), starts[1], m) if option.improves else nothing(m),
         "agency_premium": lambda: cl.agency_premium(b("social_workers.fte"), share, b("social_workers.salary"),
                                                     b("social_workers.on_cost_rate"), b("social_workers.agency_premium")),
         "interim_leaders": lambda: cl.interim_leaders(b("interim_leaders.count"), b("interim_leaders.day_rate"),
@@ -152,7 +154,7 @@ def option_lines(option: Option, v: Mapping[str, np.ndarray], m: np.ndarray) -> 
         "governance": lambda: cl.annual_from(o("governance.annual_cost"), J, m),
         "client_side": lambda: cl.annual_from(o("client_side.annual_cost"), J, m),
         "legacy_placements": lambda: cl.legacy_placements(b("legacy_placements.count"), n, b("legacy_placements.weekly_cost"),
-                                                          b("legacy_placements.replacement_weekly_cost"), v["appraisal.weeks_per_year"]),
+                                                          b("legacy_placements.replacement_weekly_cost"), v["appraisal.weeks_per_year"], m),
         "senior_team_saving": lambda: cl.senior_team_saving(o("leadership.senior_team_saving"), b("senior_team.annual_cost"), J, m),
         "efficiency": lambda: cl.efficiency(o("efficiency.rate"), b("outset_spend"), o("efficiency.from_year"), m),
     }
@@ -160,6 +162,25 @@ def option_lines(option: Option, v: Mapping[str, np.ndarray], m: np.ndarray) -> 
         s = lambda k, name=name: o(f"external_support.{name}.{k}")  # noqa: E731
         lines[SUPPORT_PREFIX + name] = lambda s=s: cl.external_support(s("annual_cost"), s("start_month"), s("months"), m)
     return lines
+
+
+def annual_lines(assumptions: Assumptions, v: Mapping[str, np.ndarray], S: int, grid=None):
+    """``(S × options × lines × years costs, S × options safe-service month, line spec)`` on ``grid``.
+
+    ``grid`` is the financial-year grid (default) or the month grid (:func:`month_grid`), whose
+    monthly lines are then summed to years: the reference the year grid is tested against.
+    """
+    m = month_grid(assumptions.months) if grid is None else grid
+    spec = table_lines(assumptions.options)
+    names = [l for l, _, _ in spec]
+    out = np.zeros((S, len(assumptions.options), len(names), assumptions.horizon_years))
+    safe = np.zeros((S, len(assumptions.options)))
+    for i, option in enumerate(assumptions.options):
+        for name, make in option_lines(option, v, m).items():
+            line = make()
+            out[:, i, names.index(name), :] = line if isinstance(m, Periods) else to_years(line)
+        safe[:, i] = np.broadcast_to(safe_service_month(option, v), (S,))
+    return out, safe, spec
 
 
 def run(assumptions: Assumptions, values: Mapping[str, np.ndarray] | None = None,
@@ -173,16 +194,8 @@ def run(assumptions: Assumptions, values: Mapping[str, np.ndarray] | None = None
     S = scenario_count(v)
     if scenarios is None:
         scenarios = ("central",) if S == 1 else tuple(str(i) for i in range(S))
-    m = month_grid(assumptions.months)
-    spec = table_lines(assumptions.options)
-    names = [l for l, _, _ in spec]
-    out = np.zeros((S, len(assumptions.options), len(names), assumptions.horizon_years))
-    safe = np.zeros((S, len(assumptions.options)))
-    for i, option in enumerate(assumptions.options):
-        for name, make in option_lines(option, v, m).items():
-            out[:, i, names.index(name), :] = to_years(make())
-        safe[:, i] = np.broadcast_to(safe_service_month(option, v), (S,))
-    return CostTable(values=out, scenarios=tuple(scenarios), options=assumptions.option_keys, lines=tuple(names),
+    out, safe, spec = annual_lines(assumptions, v, S, year_grid(assumptions.months))
+    return CostTable(values=out, scenarios=tuple(scenarios), options=assumptions.option_keys, lines=tuple(l for l, _, _ in spec),
                      categories=tuple(c for _, c, _ in spec), indices=tuple(x for _, _, x in spec),
                      start_year=assumptions.start_year, price_base_year=assumptions.price_base_year,
                      safe_service_month=safe)

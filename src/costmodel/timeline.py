@@ -5,10 +5,58 @@ holds months ``12t … 12t+11``. Timing flags are the share of month ``m`` that 
 interval, so a whole-month interval gives flags of exactly 1 and 0, and a fractional one (a Monte
 Carlo draw of 7.4 months) moves cost continuously instead of jumping. Arguments are arrays with a
 leading scenario axis ``S`` (shape ``(S,)``); results are ``S × months``.
+
+The same functions accept a :class:`Periods` grid of whole financial years (:func:`year_grid`): a
+flag then counts the months of the year inside the interval (0 … 12), which is exactly the sum of
+the monthly flags, so the engine gets annual totals in one step, twelve times fewer numbers
+(this is what makes a million Monte Carlo draws take seconds).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Periods:
+    """A grid of periods ``[start, end)`` in months, each ``(1, P)``; :func:`year_grid` makes financial years."""
+
+    start: np.ndarray
+    end: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.start.shape
+
+
+def year_grid(months: int) -> Periods:
+    """Financial years as periods of months ``[12t, 12t + 12)``, ``(1, years)``."""
+    start = np.arange(0, months, 12, dtype=float)[None, :]
+    return Periods(start, start + 12.0)
+
+
+def bounds(m) -> tuple[np.ndarray, np.ndarray]:
+    """``(start, end)`` of each period: ``(m, m + 1)`` for the month grid."""
+    if isinstance(m, Periods):
+        return m.start, m.end
+    return m, m + 1.0
+
+
+def months_in(m) -> np.ndarray:
+    """Months in each period, ``(1, P)``: 1 for the month grid, 12 for financial years."""
+    p0, p1 = bounds(m)
+    return p1 - p0
+
+
+def nothing(m) -> np.ndarray:
+    """A line that is zero in every period, ``(1, P)`` (broadcasts over scenarios)."""
+    return np.zeros((1, m.shape[1]))
+
+
+def is_zero(x) -> bool:
+    """True when every scenario's value is exactly 0 (NaN is not zero): the line can be skipped."""
+    return not np.any(np.asarray(x, dtype=float))
 
 
 def month_grid(months: int) -> np.ndarray:
@@ -21,22 +69,25 @@ def _col(x) -> np.ndarray:
 
 
 def active(start, length, m: np.ndarray) -> np.ndarray:
-    """Share of each month inside ``[start, start + length)``; S × months, values in 0 … 1."""
+    """Share of each month inside ``[start, start + length)``; S × months, values in 0 … 1 (0 … 12 a year)."""
     a = _col(start)
     b = a + _col(length)
-    return np.clip(np.minimum(m + 1.0, b) - np.maximum(m, a), 0.0, 1.0)
+    p0, p1 = bounds(m)
+    return np.maximum(np.minimum(p1, b) - np.maximum(p0, a), 0.0)
 
 
 def from_month(start, m: np.ndarray) -> np.ndarray:
     """Share of each month on or after ``start``; S × months."""
-    return np.clip(m + 1.0 - _col(start), 0.0, 1.0)
+    p0, p1 = bounds(m)
+    return np.maximum(p1 - np.maximum(p0, _col(start)), 0.0)
 
 
 def until_month(end, m: np.ndarray) -> np.ndarray:
     """Share of each month before ``end`` (NaN or +inf: every month); S × months."""
     e = _col(end)
     e = np.where(np.isnan(e), np.inf, e)
-    return np.clip(e - m, 0.0, 1.0)
+    p0, p1 = bounds(m)
+    return np.maximum(np.minimum(p1, e) - p0, 0.0)
 
 
 def spread(amount, start, length, m: np.ndarray) -> np.ndarray:
@@ -44,6 +95,8 @@ def spread(amount, start, length, m: np.ndarray) -> np.ndarray:
 
     A zero length spends nothing (validation refuses a cost with no months to spend it in).
     """
+    if is_zero(amount):
+        return nothing(m)
     n = _col(length)
     per_month = np.divide(_col(amount), n, out=np.zeros(np.broadcast_shapes(n.shape, _col(amount).shape)), where=n > 0)
     return per_month * active(start, length, m)

@@ -1,0 +1,58 @@
+"""The financial-year grid gives exactly the monthly lines summed to years (the engine's speed-up)."""
+import numpy as np
+import pytest
+
+from costmodel.cli import load_assumptions
+from costmodel.engine import annual_lines, run
+from costmodel.timeline import month_grid, to_years, year_grid
+from costmodel import cost_lines as cl
+
+
+@pytest.fixture(scope="module")
+def a():
+    return load_assumptions()
+
+
+def _draws(a, S, seed):
+    rng = np.random.default_rng(seed)
+    lo, c, hi = a.values("low"), a.values("central"), a.values("high")
+    v = dict(c)
+    for k, lever in a.levers.items():
+        if lever.low != lever.high and not lever.spec.structural:
+            v[k] = rng.uniform(lo[k][0], hi[k][0], S)
+    return v
+
+
+def test_year_grid_equals_monthly_sum_on_random_draws(a):
+    v = _draws(a, 300, 1)
+    year, safe_y, _ = annual_lines(a, v, 300, year_grid(a.months))
+    month, safe_m, _ = annual_lines(a, v, 300, month_grid(a.months))
+    scale = np.abs(month).max(axis=-1, keepdims=True) + 1.0
+    assert np.max(np.abs(year - month) / scale) < 1e-12
+    np.testing.assert_array_equal(safe_y, safe_m)
+    # and run() is the year grid
+    np.testing.assert_array_equal(run(a, v).values, year)
+
+
+@pytest.mark.parametrize("start,span", [(0.0, 0.0), (3.0, 0.0), (2.5, 0.0), (7.4, 30.0), (12.0, 36.0),
+                                         (0.0, 12.0), (100.0, 24.0), (119.5, 6.0), (5.0, 0.25)])
+def test_agency_ramp_sum_edges(start, span):
+    m, y = month_grid(120), year_grid(120)
+    monthly = cl.agency_share_path(0.3, 0.1, start, span / 12.0, m)
+    yearly = cl.agency_share_path(0.3, 0.1, start, span / 12.0, y)
+    np.testing.assert_allclose(yearly, to_years(monthly), rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("start", [0.0, 1.0, 6.5, 12.0, 119.2, 130.0])
+@pytest.mark.parametrize("step", [0.0, 1e-9, 0.25, 0.999, 1.0])
+def test_legacy_count_sum_edges(start, step):
+    m, y = month_grid(120), year_grid(120)
+    monthly = cl.legacy_count(40, 5, step, start, m)
+    yearly = cl.legacy_count(40, 5, step, start, y)
+    np.testing.assert_allclose(yearly, to_years(monthly), rtol=1e-13, atol=1e-12)
+
+
+def test_by_hand_one_year_of_legacy_count():
+    # 10 children, floor 0, half step down a year, from month 0: year 0 holds Σ 10 × 0.5^(m/12), m = 0..11.
+    by_hand = sum(10 * 0.5 ** (k / 12) for k in range(12))
+    assert cl.legacy_count(10, 0, 0.5, 0.0, year_grid(12))[0, 0] == pytest.approx(by_hand, rel=1e-14)
