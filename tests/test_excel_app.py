@@ -1,0 +1,192 @@
+"""The RunPython entry points against the fake Excel boundary, checked against ``costmodel.comparison.compare``.
+
+The book is the real generated .xlsm (``costmodel excel workbook``), loaded into the fake; results are
+compared with the engine run on the same assumptions by the YAML route, an independent path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import costmodel.cli as cli
+from costmodel.comparison import compare
+from costmodel.io import excel_app, excel_logic
+from test_excel_fake import FakeBook
+
+NOW = dt.datetime(2025, 6, 30, 9, 15, 0)
+HEADER = excel_logic.RUN_INFO_ROWS + 1  # row of the table header on a result sheet
+
+
+@pytest.fixture(scope="session")
+def xlsm(tmp_path_factory):
+    path = tmp_path_factory.mktemp("excel") / "costmodel_book.xlsm"
+    result = CliRunner().invoke(cli.main, ["excel", "workbook", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def book(xlsm):
+    return FakeBook.from_openpyxl(openpyxl.load_workbook(xlsm, keep_vba=True), name=xlsm.name)
+
+
+def lever_row(sheet, key: str) -> int:
+    for (r, c), v in sheet.cells.items():
+        if c == 1 and v == key:
+            return r
+    raise KeyError(key)
+
+
+def set_lever(book, key, low, central, high):
+    sheet = book.sheets["Inputs"]
+    r = lever_row(sheet, key)
+    sheet.range((r, 4)).value = [[low, central, high]]
+
+
+def run_cell(book, label):
+    for (r, c), v in book.sheets["Run"].cells.items():
+        if c == 1 and v == label:
+            return book.sheets["Run"].cells.get((r, 2))
+    raise KeyError(label)
+
+
+def test_compare_writes_the_engine_numbers_in_one_write_with_calculation_manual(book, bundled, xlsm):
+    block = excel_app.run_entry("compare", book, NOW)
+    assert block is not None, run_cell(book, "Last run")
+    expected = compare(bundled)
+    sheet = book.sheets["Compare results"]
+    grid = sheet.grid()
+    assert grid[0][0].startswith("Compare: cost of each option")
+    assert grid[1][:2] == ["Run at", "2025-06-30 09:15:00"]
+    assert grid[2][:2] == ["Seed", "not used"]
+    # the fingerprint of what the book holds (the saved .xlsm rounds 52.142857142857146 weeks at the 16th digit)
+    from costmodel.io.workbook_read import read_workbook
+    assert grid[3][:2] == ["Assumptions fingerprint", read_workbook(xlsm, bundled).fingerprint()]
+    keys = list(expected["options"])
+    assert grid[HEADER - 1][:2 + len(keys)] == ["Metric", "Unit", *[expected["options"][k]["label"] for k in keys]]
+    by_label = {row[0]: row for row in grid if row and row[0]}
+    for label, field in [("Present value", "present_value"), ("Net present cost vs do minimum", "npc_vs_do_minimum"),
+                         ("Equivalent annual cost", "equivalent_annual_cost")]:
+        for j, k in enumerate(keys):
+            assert by_label[label][2 + j] == pytest.approx(expected["options"][k][field], rel=1e-9), (label, k)
+    assert by_label["Option key"][2:2 + len(keys)] == keys
+    assert by_label["Lowest present value"][2] == expected["options"][expected["cheapest_option"]]["label"]
+    for j, k in enumerate(keys):
+        safe = expected["options"][k]["safe_service_month"]
+        assert by_label["Safe-service month"][2 + j] == safe  # None (never) is an empty cell
+        for t, fy in enumerate(expected["financial_years"]):
+            assert by_label[fy][1] == t
+            assert by_label[fy][2 + j] == pytest.approx(expected["options"][k]["annual"][t]["total"], rel=1e-9)
+    # one whole-range write, with calculation manual and screen updating off; both restored afterwards
+    assert [w["shape"] for w in sheet.writes] == [(len(grid), len(grid[0]))]
+    assert all(w["calculation"] == "manual" and w["screen_updating"] is False for w in sheet.writes)
+    assert (book.app.calculation, book.app.screen_updating) == ("automatic", True)
+    # one bulk read of Inputs
+    assert len(book.sheets["Inputs"].reads) == 1
+    # a native chart of present value by option: option labels (header) and the PV row, option columns
+    (chart,) = sheet.charts
+    assert chart.source == (HEADER, 3, HEADER + 1, 2 + len(keys))
+    assert grid[HEADER][0] == "Present value"
+    assert chart.chart_type == "column_clustered"
+    assert sheet.formats[(HEADER + 1, 3, HEADER + 1, len(grid[0]))] == "#,##0"
+    assert run_cell(book, "Last run").startswith("OK: compare written to 'Compare results'")
+    assert book.app.alerts == []
+    assert "Compare results (new)" not in book.sheet_names()
+
+
+def test_compare_follows_an_edited_input_and_replaces_the_old_sheet(book, bundled):
+    excel_app.run_entry("compare", book, NOW)
+    key = "options.trust.set_up.amount"
+    set_lever(book, key, 5_000_000, 6_000_000, 7_000_000)
+    excel_app.compare(book)
+    expected = compare(bundled.with_overrides([(key, 6_000_000)]))
+    assert book.sheet_names().count("Compare results") == 1
+    grid = book.sheets["Compare results"].grid()
+    pv = next(row for row in grid if row[0] == "Present value")
+    trust = list(expected["options"]).index("trust")
+    assert pv[2 + trust] == pytest.approx(expected["options"]["trust"]["present_value"], rel=1e-9)
+    assert pv[2 + trust] != pytest.approx(compare(bundled)["options"]["trust"]["present_value"], rel=1e-6)
+
+
+def test_an_error_mid_write_restores_excel_keeps_old_results_and_reports(book):
+    excel_app.run_entry("compare", book, NOW)
+    before = book.sheets["Compare results"].grid()
+    set_lever(book, "options.trust.set_up.amount", 5_000_000, 6_000_000, 7_000_000)
+    book.app.fail_on.add("charts.add")  # Excel fails after the values were written to the new sheet
+    assert excel_app.compare(book) is None
+    assert (book.app.calculation, book.app.screen_updating) == ("automatic", True)
+    assert book.sheets["Compare results"].grid() == before  # the old results, untouched
+    assert not any(n.endswith("(new)") for n in book.sheet_names())  # the half-written sheet is gone
+    message = run_cell(book, "Last run")
+    assert message == "Error: unexpected FakeError: simulated Excel failure in charts.add"
+    assert book.app.alerts == [{"prompt": message, "title": "costmodel", "mode": "critical"}]
+
+
+def test_calculation_mode_the_user_had_is_restored_not_forced(book):
+    book.app.calculation = "semiautomatic"
+    book.app.screen_updating = False
+    excel_app.run_entry("compare", book, NOW)
+    assert (book.app.calculation, book.app.screen_updating) == ("semiautomatic", False)
+
+
+def test_bad_input_cell_is_named_and_nothing_is_written(book):
+    r = lever_row(book.sheets["Inputs"], "baseline.legacy_placements.count")
+    book.sheets["Inputs"].range((r, 5)).value = "lots"
+    assert excel_app.compare(book) is None
+    message = run_cell(book, "Last run")
+    assert message.startswith("Error:") and "baseline.legacy_placements.count" in message
+    assert "Compare results" not in book.sheet_names()
+    assert (book.app.calculation, book.app.screen_updating) == ("automatic", True)
+    assert len(book.app.alerts) == 1
+
+
+def test_bad_run_setting_names_its_cell(book):
+    book.sheets["Run"].range("B5").value = "many"
+    assert excel_app.main(book) is None
+    assert run_cell(book, "Last run") == (
+        "Error: Run!B5: Monte Carlo samples must be a whole number from 1 to 200000, got 'many'")
+
+
+def test_main_runs_the_action_chosen_on_the_run_sheet(book):
+    book.sheets["Run"].range("B4").value = "read_inputs"
+    block = excel_app.main(book)
+    assert block.sheet == "Inputs check" and "Inputs check" in book.sheet_names()
+
+
+def test_read_inputs_lists_the_levers_that_differ_from_the_base(book, bundled):
+    set_lever(book, "baseline.legacy_placements.weekly_cost", 5000, 6000, 9000)
+    excel_app.read_inputs(book)
+    grid = book.sheets["Inputs check"].grid()
+    by_label = {row[0]: row for row in grid if row and row[0]}
+    assert by_label["Levers read"][1] == len(bundled.levers)
+    row = by_label["baseline.legacy_placements.weekly_cost"]
+    old = bundled.levers["baseline.legacy_placements.weekly_cost"]
+    assert row[2:9] == ["GBP/week", old.low, old.central, old.high, 5000, 6000, 9000]
+    changed = [r[0] for r in grid[grid.index(by_label["Key"]) + 1:]]
+    assert changed == ["baseline.legacy_placements.weekly_cost"]
+    assert run_cell(book, "Last run").startswith("OK: Inputs read")
+
+
+def test_a_book_without_inputs_or_run_sheet_gets_a_message_not_a_traceback():
+    book = FakeBook("empty.xlsm")
+    book.sheets.add("Sheet1")
+    assert excel_app.compare(book) is None
+    assert run_cell(book, "Last run") == ("Error: this book has no Inputs sheet: make one with "
+                                          "'costmodel excel workbook'")
+
+
+def test_without_a_book_and_without_excel_the_message_says_what_is_needed(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "xlwings", None)
+    with pytest.raises(excel_app.ExcelUnavailable, match="needs Microsoft Excel on Windows or macOS"):
+        excel_app.compare()
+
+
+def test_cell_values_never_start_a_formula_and_nan_is_blank():
+    assert excel_logic.cell_value("=1+1") == "'=1+1"
+    assert excel_logic.cell_value(math.nan) is None
+    assert excel_logic.rectangular([[1], [1, 2, 3]]) == [[1, None, None], [1, 2, 3]]
