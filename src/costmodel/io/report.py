@@ -114,23 +114,29 @@ def tornado_data(a: Assumptions, leader: str, rival: str, top: int = TOP_LEVERS)
 def monte_carlo_share(a: Assumptions, draws: int, seed: int) -> dict | None:
     """Share of Monte Carlo draws in which each option has the lowest present value, or None if not run.
 
-    Until the project's own sampler (issue 5) is wired in, each ranged lever is drawn independently
-    from a triangular distribution (low, central, high); integer levers are rounded.
+    Draws come from the project's sampler (:mod:`costmodel.sampling`): PERT on each ranged lever's
+    low / central / high, with the rank correlations declared in ``scenarios.yaml``, in reproducible
+    blocks; the engine runs each block of draws at once.
     """
     if not draws:
         return None
-    rng = np.random.default_rng(seed)
-    values = {}
-    for k, v in a.values().items():
-        lever = a.levers[k]
-        if lever.low is None or lever.high is None or lever.low == lever.high or lever.spec.structural:
-            values[k] = np.asarray(v, dtype=float)
-            continue
-        x = rng.triangular(lever.low, lever.central, lever.high, size=draws)
-        values[k] = np.round(x) if lever.spec.integer else x
-    pv = appraise(run(a, values), values).present_value
-    best = np.argmin(pv, axis=1)
-    return {k: float(np.mean(best == i)) for i, k in enumerate(a.option_keys)}
+    from .. import sampling
+    drawn, _ = sampling.drawn_levers(a)
+    corr = sampling.correlation_matrix(a, drawn)
+    central = a.values()
+    wins = np.zeros(len(a.option_keys))
+    for block in range(math.ceil(draws / sampling.BLOCK)):
+        size = min(sampling.BLOCK, draws - block * sampling.BLOCK)
+        x = sampling.draw_block(drawn, seed, block, size, "pert", corr)
+        values = dict(central)
+        values.update({d.key: x[:, j] for j, d in enumerate(drawn)})
+        pv = appraise(run(a, values), values).present_value
+        wins += np.bincount(np.argmin(pv, axis=1), minlength=len(a.option_keys))
+    return {k: float(wins[i] / draws) for i, k in enumerate(a.option_keys)}
+
+
+MC_METHOD = ("each ranged assumption drawn from a PERT distribution over its low, central and high values, with the "
+             "rank correlations declared in scenarios.yaml (costmodel.sampling)")
 
 
 def journeys(a: Assumptions, result: dict) -> list[dict]:
@@ -176,7 +182,9 @@ def source_text(a: Assumptions, key: str) -> str:
         section = s.section.split(";")[0].strip()
         parts.append(f"{s.title} ({s.publisher}, {s.year})" + (f", {section}" if section else ""))
     if lever.basis == "judgement":
-        parts.append("Judgement" + (f": {lever.reasoning}" if lever.reasoning else ""))
+        why = lever.reasoning or ""
+        why = why if len(why) <= 160 else why[:159].rsplit(" ", 1)[0] + "…"
+        parts.append("Judgement" + (f": {why}" if why else ""))
     if lever.note and not parts:
         parts.append(lever.note)
     return "; ".join(parts) or "No source given"

@@ -13,6 +13,7 @@ from importlib import resources
 from .. import __version__
 from ..assumptions import COMPARATOR, SECOND_COMPARATOR
 from . import report_charts as charts
+from .report import MC_METHOD
 from .report_charts import money_m
 
 ROWS = (  # (label, field, kind, row class)
@@ -198,14 +199,13 @@ def render_html(data: dict) -> str:
             charts.tornado(t["bars"], t["central"], f"how much cheaper {leader} is than {rival}", (leader, rival)),
             f"Each bar shows how much cheaper {leader} is than {rival} (present value) when one assumption is set to its low "
             "or high value and the others stay central. A bar crossing zero marks an assumption that on its own changes "
-            "the answer."), "newpage"),
+            "the answer.")),
         _section("decision", "Which form of support fits", decision_section(data)),
         _section("assumptions", "The assumptions that matter most", assumptions_table(data)),
         _section("caveats", "What the figures leave out", "<ul class='caveats'>" + "".join(
             f"<li><strong>{escape(a)}</strong> {escape(b)}</li>" for a, b in data["caveats"]) + "</ul>"),
     ]
-    mc = (f"Monte Carlo: {data['draws']:,} draws, seed {data['seed']}; each ranged assumption drawn independently from a "
-          "triangular distribution over its low, central and high values." if data["shares"] is not None
+    mc = (f"Monte Carlo: {data['draws']:,} draws, seed {data['seed']}; {MC_METHOD}." if data["shares"] is not None
           else "No Monte Carlo draws were run, so the chance that each option is cheapest was not estimated.")
     return f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
