@@ -92,7 +92,7 @@ def test_compare_writes_the_engine_numbers_in_one_write_with_calculation_manual(
     assert chart.source == (HEADER, 3, HEADER + 1, 2 + len(keys))
     assert grid[HEADER][0] == "Present value"
     assert chart.chart_type == "column_clustered"
-    assert sheet.formats[(HEADER + 1, 3, HEADER + 1, len(grid[0]))] == "#,##0"
+    assert sheet.formats[(HEADER + 1, 3, HEADER + 1, 2 + len(keys))] == "#,##0"
     assert run_cell(book, "Last run").startswith("OK: compare written to 'Compare results'")
     assert book.app.alerts == []
     assert "Compare results (new)" not in book.sheet_names()
@@ -190,3 +190,78 @@ def test_cell_values_never_start_a_formula_and_nan_is_blank():
     assert excel_logic.cell_value("=1+1") == "'=1+1"
     assert excel_logic.cell_value(math.nan) is None
     assert excel_logic.rectangular([[1], [1, 2, 3]]) == [[1, None, None], [1, 2, 3]]
+
+
+# --- Monte Carlo, tornado, switching: the same numbers as the sensitivity functions -----------------
+def test_montecarlo_uses_the_seed_and_samples_from_the_run_sheet(book, bundled):
+    from costmodel.montecarlo import montecarlo, plan
+    book.sheets["Run"].range("B4").value = [["montecarlo"], [500], [12345]]
+    block = excel_app.main(book)
+    assert block is not None, run_cell(book, "Last run")
+    expected = montecarlo(plan(bundled, 500, 12345))
+    grid = book.sheets["Monte Carlo results"].grid()
+    assert grid[2][:2] == ["Seed", 12345]
+    assert grid[HEADER - 1][:4] == ["Option", "PV P5", "PV P50", "PV P95"]
+    rows = {row[-1]: row for row in grid[HEADER:HEADER + len(expected.options)]}
+    assert set(rows) == set(expected.options)
+    for key in expected.options:
+        s = expected.summary[key]
+        assert rows[key][0] == bundled.option(key).label
+        assert rows[key][1:5] == pytest.approx([s["present_value"][q] for q in ("p5", "p50", "p95", "mean")], rel=1e-9)
+        assert rows[key][5:9] == pytest.approx([s["npc_vs_do_minimum"][q] for q in ("p5", "p50", "p95", "mean")],
+                                               rel=1e-9, abs=1e-3)
+        assert rows[key][9] == pytest.approx(s["probability_cheapest"])
+    assert rows["do_minimum"][10] is None  # P(NPC < 0) against itself is not a number
+    (chart,) = book.sheets["Monte Carlo results"].charts
+    assert chart.source == (HEADER, 1, HEADER + len(expected.options), 4)
+    # same seed, same sheet; another seed, other numbers
+    first = [row[:] for row in grid]
+    excel_app.main(book)
+    again = book.sheets["Monte Carlo results"].grid()
+    assert again[HEADER:] == first[HEADER:]
+    book.sheets["Run"].range("B6").value = 54321
+    excel_app.main(book)
+    assert book.sheets["Monte Carlo results"].grid()[HEADER][2] != first[HEADER][2]
+
+
+def test_tornado_matches_the_sensitivity_function(book, bundled):
+    from costmodel.sensitivity import tornado
+    book.sheets["Run"].range("B7").value = [["trust"], ["do_minimum"]]
+    assert excel_app.tornado(book) is not None, run_cell(book, "Last run")
+    expected = tornado(bundled, "trust", "do_minimum")
+    grid = book.sheets["Tornado results"].grid()
+    assert grid[HEADER - 1][:2] == ["Central net present cost", pytest.approx(expected.central_npc, rel=1e-9)]
+    head = next(i for i, row in enumerate(grid) if row[0] == "Lever")
+    body = grid[head + 1:head + 1 + len(expected.bars)]
+    assert [row[4] for row in body] == [b.key for b in expected.bars]
+    for row, b in zip(body, expected.bars):
+        assert row[1:4] == pytest.approx([b.npc_at_low, b.npc_at_high, b.swing], rel=1e-9)
+        assert row[6:8] == [b.low, b.high]
+    (chart,) = book.sheets["Tornado results"].charts
+    assert chart.source == (head + 1, 1, head + 16, 3) and chart.chart_type == "bar_clustered"
+
+
+def test_switching_matches_the_sensitivity_function(book, bundled):
+    from costmodel.sensitivity import switching_levers, switching_value
+    assert excel_app.switching(book) is not None, run_cell(book, "Last run")  # trust vs in_house (defaults)
+    keys = switching_levers(bundled, "trust", "in_house")
+    grid = book.sheets["Switching results"].grid()
+    body = {row[1]: row for row in grid[HEADER:]}
+    assert list(body) == keys
+    found = 0
+    for key in keys:
+        s = switching_value(bundled, key, "trust", "in_house")
+        if s.values:
+            found += 1
+            assert body[key][6] == pytest.approx(s.values[0], rel=1e-9)
+            assert body[key][7] == ("yes" if s.inside_plausible[0] else "no")
+        else:
+            assert body[key][6] == "none in the searched range"
+    assert found >= 1
+
+
+def test_switching_option_not_in_the_book_names_the_cell(book):
+    book.sheets["Run"].range("B7").value = "trusts"
+    assert excel_app.switching(book) is None
+    assert run_cell(book, "Last run") == ("Error: Run!B7: Switching option must be one of do_minimum, in_house, "
+                                          "executive_leadership, trust, got 'trusts'")

@@ -83,8 +83,8 @@ def write_block(book, block: logic.Block) -> None:
         rows = block.rows
         sheet.range("A1").value = rows
         width = len(rows[0]) if rows else 1
-        for r in block.money_rows:
-            sheet.range((r, 3), (r, max(width, 3))).number_format = "#,##0"
+        for r1, c1, r2, c2 in block.money:
+            sheet.range((r1, c1), (r2, c2)).number_format = "#,##0"
         sheet.autofit()
         if block.chart is not None:
             c = block.chart

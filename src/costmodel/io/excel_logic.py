@@ -64,7 +64,7 @@ class Block:
     sheet: str
     rows: list[list]
     chart: Chart | None = None
-    money_rows: list[int] = field(default_factory=list)  # 1-based rows shown as #,##0
+    money: list[tuple[int, int, int, int]] = field(default_factory=list)  # rectangles shown as #,##0
     message: str = ""  # the one-line status written to Run!Last run
 
 
@@ -206,7 +206,7 @@ def compare_block(result: dict, a: Assumptions, now: dt.datetime, source: str = 
     for label, unit, path in COMPARE_METRICS:
         rows.append([label, unit, *[cell_value(_get(o, path)) for o in opts]])
         if unit.startswith("GBP"):
-            money.append(len(rows))
+            money.append((len(rows), 3, len(rows), 2 + len(opts)))
     rows.append(["Option key", "", *keys])
     rows.append(["Lowest present value", "", result["options"][result["cheapest_option"]]["label"]])
     rows.append(["Decision", "", cell_value(result["decision"]["summary"])])
@@ -214,7 +214,7 @@ def compare_block(result: dict, a: Assumptions, now: dt.datetime, source: str = 
     rows.append(["Total cost by financial year (GBP, " + result["terms"] + " terms)", "Year", *[o["label"] for o in opts]])
     for t, fy in enumerate(result["financial_years"]):
         rows.append([fy, t, *[o["annual"][t]["total"] for o in opts]])
-        money.append(len(rows))
+        money.append((len(rows), 3, len(rows), 2 + len(opts)))
     header = RUN_INFO_ROWS + 1
     # the chart: option labels (header row) and present values (the next row), options' columns only
     chart = Chart(header, 3, header + 1, 2 + len(opts), "column_clustered", "Present value by option, GBP")
@@ -262,8 +262,116 @@ def run_read_inputs(inputs_rows, settings: dict, now: dt.datetime, book_name: st
     return inputs_check_block(a, base, now, f"Inputs sheet of {book_name or 'this book'}")
 
 
+def _book_assumptions(inputs_rows, settings: dict, book_name: str) -> tuple[Assumptions, str]:
+    a = assumptions_from_book(inputs_rows, base_assumptions(settings.get("assumptions")), book_name)
+    return a, f"Inputs sheet of {book_name or 'this book'}"
+
+
+def _options_of(a: Assumptions, settings: dict) -> tuple[str, str]:
+    """Run!Switching option / comparator, checked against the book's options (cell named on error)."""
+    cells = settings.get("cells", {})
+    for k in ("option", "against"):
+        if settings[k] not in a.option_keys:
+            raise ExcelInputError(f"Run!{cells.get(k, 'B?')}: {SETTINGS[k][0]} must be one of "
+                                  f"{', '.join(a.option_keys)}, got {settings[k]!r}")
+    if settings["option"] == settings["against"]:
+        raise ExcelInputError(f"Run!{cells.get('against', 'B?')}: compare the option with a different one")
+    return settings["option"], settings["against"]
+
+
+def montecarlo_block(mc, a: Assumptions, now: dt.datetime, source: str = "Inputs") -> Block:
+    """A :class:`costmodel.montecarlo.MonteCarlo` result: percentiles of PV and NPC vs do minimum per option."""
+    p = mc.plan
+    rows = run_info(f"Monte Carlo: {p.draws} draws ({p.distribution}) over the low / central / high ranges, "
+                    "GBP real terms", a, now, p.seed, source)
+    head = ["Option", "PV P5", "PV P50", "PV P95", "PV mean", "NPC vs do minimum P5",
+            "NPC vs do minimum P50", "NPC vs do minimum P95", "NPC vs do minimum mean", "P(cheapest)",
+            "P(NPC vs do minimum < 0)", "Option key"]
+    rows.append(head)
+    first = len(rows) + 1
+    for key in mc.options:
+        s = mc.summary[key]
+        pv, npc = s["present_value"], s["npc_vs_do_minimum"]
+        rows.append([a.option(key).label, pv["p5"], pv["p50"], pv["p95"], pv["mean"], npc["p5"], npc["p50"],
+                     npc["p95"], npc["mean"], s["probability_cheapest"],
+                     cell_value(s["probability_npc_vs_do_minimum_negative"]), key])
+    last = len(rows)
+    rows += [[], ["Draws", p.draws], ["Distribution", p.distribution], ["Levers drawn", len(p.drawn)],
+             ["Levers held at central", len(p.held)],
+             ["Percentiles", "numpy's linear rule over every draw; P = share of draws"]]
+    message = f"OK: Monte Carlo ({p.draws} draws, seed {p.seed}) written to '{RESULT_SHEETS['montecarlo']}' at {now:%H:%M:%S}"
+    # chart: option labels (column A, categories) and the P5 / P50 / P95 columns (series, named by the header)
+    chart = Chart(first - 1, 1, last, 4, "column_clustered", "Present value P5 / P50 / P95 by option, GBP")
+    return Block(RESULT_SHEETS["montecarlo"], rectangular(rows), chart, [(first, 2, last, 9)], message)
+
+
+def run_montecarlo(inputs_rows, settings: dict, now: dt.datetime, book_name: str = "") -> Block:
+    """Entry-point logic of ``montecarlo``: Run!Monte Carlo samples draws with Run!Seed."""
+    from ..montecarlo import montecarlo, plan
+    a, source = _book_assumptions(inputs_rows, settings, book_name)
+    return montecarlo_block(montecarlo(plan(a, settings["samples"], settings["seed"])), a, now, source)
+
+
+def tornado_block(t, a: Assumptions, now: dt.datetime, source: str = "Inputs") -> Block:
+    """A :class:`costmodel.sensitivity.Tornado`: NPC at each lever's low and high, widest swing first."""
+    rows = run_info(f"Tornado: net present cost of {t.option} against {t.against} (GBP real) with each lever at "
+                    "its low and its high, the others central", a, now, None, source)
+    rows.append(["Central net present cost", t.central_npc])
+    rows.append([])
+    rows.append(["Lever", "NPC at low", "NPC at high", "Swing", "Lever key", "Unit", "Low", "High"])
+    first = len(rows) + 1
+    for b in t.bars:
+        rows.append([cell_value(b.label), b.npc_at_low, b.npc_at_high, b.swing, b.key, b.unit, b.low, b.high])
+    last = len(rows)
+    block = Block(RESULT_SHEETS["tornado"], rectangular(rows), None, [(RUN_INFO_ROWS + 1, 2, RUN_INFO_ROWS + 1, 2),
+                                                                       (first, 2, last, 4)], "")
+    if t.bars:
+        block.chart = Chart(first - 1, 1, min(last, first + 14), 3, "bar_clustered",
+                            "Net present cost at each lever's low and high (widest 15), GBP")
+    block.message = (f"OK: tornado of {t.option} vs {t.against} written to '{RESULT_SHEETS['tornado']}' at "
+                     f"{now:%H:%M:%S}; widest: {t.bars[0].key if t.bars else 'none'}")
+    return block
+
+
+def run_tornado(inputs_rows, settings: dict, now: dt.datetime, book_name: str = "") -> Block:
+    """Entry-point logic of ``tornado``: Run!Switching option against Run!Switching comparator."""
+    from ..sensitivity import tornado
+    a, source = _book_assumptions(inputs_rows, settings, book_name)
+    return tornado_block(tornado(a, *_options_of(a, settings)), a, now, source)
+
+
+def switching_block(results: list, a: Assumptions, option: str, against: str, now: dt.datetime,
+                    source: str = "Inputs") -> Block:
+    """Switching values: the value of each lever at which NPC(option) = NPC(against), others central."""
+    rows = run_info(f"Switching values: where {option} and {against} cost the same (present value, GBP real), "
+                    "one lever at a time", a, now, None, source)
+    rows.append(["Lever", "Lever key", "Unit", "Central", "Low", "High", "Switching value", "Inside low-high?",
+                 "Other switching values", "Searched from", "Searched to"])
+    for s in results:
+        lever = a.levers[s.key]
+        first = s.values[0] if s.values else "none in the searched range"
+        inside = ("yes" if s.inside_plausible[0] else "no") if s.values else ""
+        rows.append([cell_value(lever.label), s.key, lever.unit, s.central, s.plausible[0], s.plausible[1], first,
+                     inside, ", ".join(f"{x:.6g}" for x in s.values[1:]) or None, s.searched[0], s.searched[1]])
+    message = (f"OK: switching values of {option} vs {against} for {len(results)} levers written to "
+               f"'{RESULT_SHEETS['switching']}' at {now:%H:%M:%S}")
+    return Block(RESULT_SHEETS["switching"], rectangular(rows), None, [], message)
+
+
+def run_switching(inputs_rows, settings: dict, now: dt.datetime, book_name: str = "") -> Block:
+    """Entry-point logic of ``switching``: every lever worth a switching value between the two options."""
+    from ..sensitivity import switching_levers, switching_value
+    a, source = _book_assumptions(inputs_rows, settings, book_name)
+    option, against = _options_of(a, settings)
+    results = [switching_value(a, k, option, against) for k in switching_levers(a, option, against)]
+    return switching_block(results, a, option, against, now, source)
+
+
 #: Entry-point name → logic function ``(inputs_rows, settings, now, book_name) -> Block``.
 LOGIC = {
     "compare": run_compare,
+    "montecarlo": run_montecarlo,
+    "tornado": run_tornado,
+    "switching": run_switching,
     "read_inputs": run_read_inputs,
 }
