@@ -1,0 +1,145 @@
+"""Monte Carlo: reproducible whatever the chunking or backend; percentiles against an independent route."""
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from costmodel import montecarlo as mc
+from costmodel import sampling
+from costmodel.appraisal import appraise
+from costmodel.assumptions import AssumptionError
+from costmodel.cli import main
+from costmodel.engine import run
+
+
+def test_percentiles_and_probabilities_match_an_independent_computation(bundled):
+    p = mc.plan(bundled, 3000, seed=7)
+    r = mc.montecarlo(p)
+    # independent route: the same draws through engine.run + appraise, statistics by numpy directly
+    x = sampling.draw_block(list(p.drawn), 7, 0, 3000, "pert")
+    v = bundled.values()
+    v.update({d.key: x[:, j] for j, d in enumerate(p.drawn)})
+    ap = appraise(run(bundled, v), v)
+    np.testing.assert_allclose(r.present_value, ap.present_value, rtol=1e-12)
+    npc = ap.npc_vs_do_minimum
+    for i, o in enumerate(bundled.option_keys):
+        s = r.summary[o]
+        for q in (5, 50, 95):
+            assert s["present_value"][f"p{q}"] == pytest.approx(np.percentile(ap.present_value[:, i], q), rel=1e-12)
+            assert s["npc_vs_do_minimum"][f"p{q}"] == pytest.approx(np.percentile(npc[:, i], q), rel=1e-12, abs=1e-6)
+        assert s["probability_cheapest"] == np.mean(ap.present_value.argmin(axis=1) == i)
+        if o != "do_minimum":
+            assert s["probability_npc_vs_do_minimum_negative"] == np.mean(npc[:, i] < 0)
+    assert r.summary["do_minimum"]["probability_npc_vs_do_minimum_negative"] is None
+    assert sum(r.summary[o]["probability_cheapest"] for o in bundled.option_keys) == pytest.approx(1.0)
+
+
+def test_same_seed_same_results_whatever_the_chunk_size_or_threads(bundled):
+    n = sampling.BLOCK + 1500  # crosses a block boundary
+    a = mc.montecarlo(mc.plan(bundled, n, seed=11, chunk=4096))
+    b = mc.montecarlo(mc.plan(bundled, n, seed=11, chunk=777), mc.local_map(workers=1))
+    np.testing.assert_array_equal(a.present_value, b.present_value)
+    c = mc.montecarlo(mc.plan(bundled, 1500, seed=11, chunk=100))
+    np.testing.assert_array_equal(c.present_value, a.present_value[:1500])  # a prefix of a longer run
+    d = mc.montecarlo(mc.plan(bundled, 1500, seed=12))
+    assert not np.array_equal(d.present_value, c.present_value)
+
+
+def test_block_streams_are_seedsequence_spawn(bundled):
+    children = np.random.SeedSequence(5).spawn(3)
+    assert sampling.block_rng(5, 2).random() == np.random.default_rng(children[2]).random()
+
+
+def test_pert_and_triangular_means_and_bounds(bundled):
+    drawn = [sampling.Drawn("x", 3.0, 10.0, 15.0)]
+    pert = sampling.draw_block(drawn, 1, 0, sampling.BLOCK, "pert")[:, 0]
+    tri = sampling.draw_block(drawn, 1, 0, sampling.BLOCK, "triangular")[:, 0]
+    assert pert.min() >= 3 and pert.max() <= 15 and tri.min() >= 3 and tri.max() <= 15
+    se = 12 / np.sqrt(sampling.BLOCK)  # generous standard error
+    assert pert.mean() == pytest.approx((3 + 4 * 10 + 15) / 6, abs=3 * se)   # 9.667
+    assert tri.mean() == pytest.approx((3 + 10 + 15) / 3, abs=3 * se)         # 9.333
+
+
+def test_integer_levers_are_drawn_as_integers():
+    out = sampling.draw_block([sampling.Drawn("k", 1.0, 2.0, 4.0, integer=True)], 3, 0, 1000)[:, 0]
+    assert set(np.unique(out)) <= {1.0, 2.0, 3.0, 4.0}
+
+
+def test_structural_levers_and_flags_are_not_drawn(bundled):
+    a = bundled.with_overrides([])
+    drawn, held = sampling.drawn_levers(a)
+    keys = {d.key for d in drawn}
+    assert "appraisal.horizon_years" not in keys and not any(k.startswith("baseline.capacity") for k in keys)
+    assert len(keys) == 52
+
+
+def _with_correlations(a, corr):
+    return dataclasses.replace(a, extra={**dict(a.extra), "correlations": corr})
+
+
+def test_declared_rank_correlation_is_achieved_and_marginals_unchanged(bundled):
+    from scipy.stats import spearmanr
+    k1, k2 = "options.in_house.improvement.total", "options.trust.improvement.total"
+    a = _with_correlations(bundled, [{"levers": [k1, k2], "rho": 0.7, "reason": "test"}])
+    p = mc.plan(a, 5000, seed=3)
+    x = sampling.draw_block(list(p.drawn), 3, 0, sampling.BLOCK, "pert", p.correlation)
+    y = sampling.draw_block(list(p.drawn), 3, 0, sampling.BLOCK, "pert", None)
+    keys = [d.key for d in p.drawn]
+    i, j = keys.index(k1), keys.index(k2)
+    assert spearmanr(x[:, i], x[:, j])[0] == pytest.approx(0.7, abs=0.02)
+    assert abs(spearmanr(y[:, i], y[:, j])[0]) < 0.02
+    np.testing.assert_array_equal(np.sort(x[:, i]), np.sort(y[:, i]))  # same values, new pairing
+
+
+@pytest.mark.parametrize("corr,msg", [
+    ([{"levers": ["options.trust.improvement.total", "appraisal.horizon_years"], "rho": 0.5}], "not drawn"),
+    ([{"levers": ["options.trust.improvement.total", "nope.key"], "rho": 0.5}], "unknown lever"),
+    ([{"levers": ["options.trust.improvement.total", "options.in_house.improvement.total"], "rho": 1.5}], "between -1 and 1"),
+    ("rho: 1", "expected a list"),
+])
+def test_bad_correlations_are_input_errors(bundled, corr, msg):
+    with pytest.raises(AssumptionError, match=msg):
+        mc.plan(_with_correlations(bundled, corr), 10, 1)
+
+
+def test_inconsistent_correlations_are_refused(bundled):
+    k = ["options.in_house.improvement.total", "options.trust.improvement.total", "options.executive_leadership.improvement.total"]
+    corr = [{"levers": [k[0], k[1]], "rho": 0.9}, {"levers": [k[1], k[2]], "rho": 0.9}, {"levers": [k[0], k[2]], "rho": -0.9}]
+    with pytest.raises(AssumptionError, match="positive definite"):
+        mc.plan(_with_correlations(bundled, corr), 10, 1)
+
+
+def test_dask_backend_gives_identical_results(bundled):
+    from costmodel.io.cluster import dask_map
+    p = mc.plan(bundled, sampling.BLOCK + 200, seed=9, chunk=2048)
+    local = mc.montecarlo(p)
+    seen = []
+    with dask_map(workers=1, processes=False) as mapper:
+        remote = mc.montecarlo(p, mapper, seen.append)
+    np.testing.assert_array_equal(local.present_value, remote.present_value)
+    assert sorted(seen) == [200, sampling.BLOCK]
+
+
+def test_cli_montecarlo_json_parquet_chart(tmp_path):
+    import pandas as pd
+    args = ["montecarlo", "--draws", "2000", "--seed", "4", "--format", "json"]
+    r = CliRunner().invoke(main, args + ["--draws-output", str(tmp_path / "d.parquet"), "--chart", str(tmp_path / "c.png")])
+    assert r.exit_code == 0, r.output
+    obj = json.loads(r.stdout)
+    assert obj["draws"] == 2000 and set(obj["summary"]) == {"do_minimum", "in_house", "executive_leadership", "trust"}
+    df = pd.read_parquet(tmp_path / "d.parquet")
+    assert len(df) == 8000 and df["draw"].max() == 1999
+    p50 = np.percentile(df[df.option == "trust"]["npc_vs_do_minimum"], 50)
+    assert obj["summary"]["trust"]["npc_vs_do_minimum"]["p50"] == pytest.approx(p50, rel=1e-12)
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+    again = CliRunner().invoke(main, args + ["--chunk-size", "300"])
+    assert json.loads(again.stdout)["summary"] == obj["summary"]
+
+
+def test_cli_montecarlo_input_errors(tmp_path):
+    r = CliRunner().invoke(main, ["montecarlo", "--draws", "10", "--scheduler", "tcp://x:1"])
+    assert r.exit_code == 2 and "--backend dask" in r.output
+    r = CliRunner().invoke(main, ["montecarlo", "--draws", "10", "--draws-output", str(tmp_path / "x.csv")])
+    assert r.exit_code == 2 and ".parquet" in r.output
