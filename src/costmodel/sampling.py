@@ -1,8 +1,8 @@
 """Monte Carlo sampling of levers: PERT (default) or triangular on each lever's low / central / high.
 
 Reproducibility: draws are generated in fixed blocks of :data:`BLOCK` draws, block ``i`` from its own
-stream ``SeedSequence(seed, spawn_key=(i,))`` (what ``SeedSequence(seed).spawn(n)[i]`` gives), and
-levers are drawn in sorted key order. So draw ``j`` has the same value whatever the chunk size, the
+seed ``SeedSequence(seed, spawn_key=(i,))`` (what ``SeedSequence(seed).spawn(n)[i]`` gives), which is
+spawned again into one stream per lever (levers in sorted key order) and one for correlations. So draw ``j`` has the same value whatever the chunk size, the
 number of threads or the cluster that computes it.
 
 Correlations (``correlations:`` in ``scenarios.yaml``) are rank correlations imposed within each
@@ -107,30 +107,27 @@ def correlation_matrix(a: Assumptions, drawn: list[Drawn]) -> np.ndarray | None:
     return pearson
 
 
-def block_rng(seed: int, block: int) -> np.random.Generator:
-    """The random stream of block ``block``: ``SeedSequence(seed).spawn(n)[block]`` for any ``n > block``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
-
-
 def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distribution: str = "pert",
                correlation: np.ndarray | None = None) -> np.ndarray:
     """Draws of block ``block``, ``size × len(drawn)`` (``size`` is :data:`BLOCK` except for the last block).
 
-    The first ``k`` draws of a block do not depend on ``size``, only on ``seed`` and ``block``,
-    because the last block is the first ``size`` draws of a full block.
+    The first ``k`` draws of a block do not depend on ``size``, only on ``seed`` and ``block``: each
+    lever's stream is consumed in order, and with correlations the whole block is drawn and cut.
     """
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
-    rng = block_rng(seed, block)
-    out = np.empty((BLOCK, len(drawn)))
+    streams = np.random.SeedSequence(seed, spawn_key=(block,)).spawn(len(drawn) + 1)
+    n = size if correlation is None else BLOCK  # ranks use the whole block
+    out = np.empty((n, len(drawn)))
     for j, d in enumerate(drawn):
+        rng = np.random.default_rng(streams[j])
         if distribution == "pert":
             alpha, beta = pert_shape(d)
-            out[:, j] = d.low + (d.high - d.low) * rng.beta(alpha, beta, BLOCK)
+            out[:, j] = d.low + (d.high - d.low) * rng.beta(alpha, beta, n)
         else:
-            out[:, j] = rng.triangular(d.low, d.central, d.high, BLOCK)
+            out[:, j] = rng.triangular(d.low, d.central, d.high, n)
     if correlation is not None:
-        out = iman_conover(out, correlation, rng)
+        out = iman_conover(out, correlation, np.random.default_rng(streams[-1]))
     for j, d in enumerate(drawn):
         if d.integer:
             out[:, j] = np.clip(np.rint(out[:, j]), np.ceil(d.low), np.floor(d.high))
