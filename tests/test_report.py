@@ -204,3 +204,42 @@ def test_cli_errors_exit_2_with_one_line(tmp_path, monkeypatch):
     assert res.exit_code == 2 and "a PDF needs Chromium" in res.output
     res = runner.invoke(main, ["report", "--output", str(tmp_path / "x.html"), "--set", "options.trust.nonsense=1"])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_certainty_equals_an_independent_count_over_the_same_draws():
+    """P(cheapest) in the report against compare() run on each draw through with_overrides (the slow, validated route)."""
+    sampling = pytest.importorskip("costmodel.sampling")
+    pytest.importorskip("costmodel.montecarlo")
+    a = load_assumptions()
+    draws, seed = 24, 11
+    drawn, _ = sampling.drawn_levers(a)
+    x = sampling.draw_block(drawn, seed, 0, draws, "pert", sampling.correlation_matrix(a, drawn))
+    wins = dict.fromkeys(a.option_keys, 0)
+    for row in x:
+        r = compare(a.with_overrides([(d.key, float(v)) for d, v in zip(drawn, row)]))
+        wins[r["cheapest_option"]] += 1
+    data = report_data(a, draws=draws, seed=seed)
+    assert data["shares"] == {k: pytest.approx(n / draws) for k, n in wins.items()}
+    mc = data["montecarlo"]
+    for k in ("in_house", "executive_leadership", "trust"):
+        assert mc["npc_p5"][k] < mc["npc_p95"][k]
+    html = render_html(data)
+    assert html.count("data-p5=") == 3 and "90% of simulated futures" in html
+
+
+def test_fallbacks_agree_with_the_sensitivity_module(monkeypatch):
+    """The report's own one-at-a-time runs give the same tornado as costmodel.sensitivity, lever for lever."""
+    pytest.importorskip("costmodel.sensitivity")
+    a = load_assumptions()
+    shared = tornado_data(a, "executive_leadership", "in_house")
+    monkeypatch.setitem(__import__("sys").modules, "costmodel.sensitivity", None)
+    monkeypatch.setitem(__import__("sys").modules, "costmodel.montecarlo", None)
+    own = tornado_data(a, "executive_leadership", "in_house")
+    assert "computed in costmodel.io.report" in own["method"] and "sensitivity" in shared["method"]
+    assert [b["key"] for b in own["bars"]] == [b["key"] for b in shared["bars"]]
+    for x, y in zip(own["bars"], shared["bars"]):
+        assert x["low_result"] == pytest.approx(y["low_result"], rel=1e-9)
+        assert x["high_result"] == pytest.approx(y["high_result"], rel=1e-9)
+    assert own["central"] == pytest.approx(shared["central"], rel=1e-12)
+    mc = report_data(a, draws=300, seed=3)["montecarlo"]
+    assert "triangular" in mc["method"] and sum(mc["shares"].values()) == pytest.approx(1.0)

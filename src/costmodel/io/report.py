@@ -87,56 +87,76 @@ def tornado_data(a: Assumptions, leader: str, rival: str, top: int = TOP_LEVERS)
     """One lever at a time at its low and its high value, the others central: the lead of ``leader``.
 
     The metric is ``PV(rival) − PV(leader)`` in GBP: how much cheaper the recommended option is than
-    the runner-up; a bar that crosses zero means that lever alone can change the answer. All
-    ``2 × levers`` runs go through the engine at once (one scenario per run).
+    the runner-up; a bar that crosses zero means that lever alone can change the answer. Uses
+    :func:`costmodel.sensitivity.tornado` (issue 5); where that module is absent, the same runs are
+    made here, all ``2 × levers`` of them through the engine at once.
     """
-    central = a.values()
-    keys = [k for k, l in a.levers.items() if l.low is not None and l.high is not None and l.low != l.high
-            and not l.spec.structural]
-    S = 2 * len(keys)
-    values = {k: np.repeat(np.asarray(v, dtype=float), S) for k, v in central.items()}
-    for i, k in enumerate(keys):
-        values[k][2 * i] = a.levers[k].low
-        values[k][2 * i + 1] = a.levers[k].high
-    pv = appraise(run(a, values), values).present_value
-    li, ri = a.option_keys.index(leader), a.option_keys.index(rival)
-    lead = pv[:, ri] - pv[:, li]
-    base_pv = appraise(run(a), central).present_value[0]
-    base = float(base_pv[ri] - base_pv[li])
-    bars = [{"key": k, "label": lever_label(a, k), "low_result": float(lead[2 * i]), "high_result": float(lead[2 * i + 1]),
-             "swing": float(abs(lead[2 * i + 1] - lead[2 * i]))} for i, k in enumerate(keys)]
-    bars = sorted((b for b in bars if b["swing"] > 1.0), key=lambda b: -b["swing"])[:top]
+    try:
+        from ..sensitivity import tornado
+    except ImportError:
+        tornado = None
+    if tornado is not None:
+        t = tornado(a, leader, rival)  # NPC of leader against rival = −lead
+        base = -t.central_npc
+        raw = [(b.key, -b.npc_at_low, -b.npc_at_high) for b in t.bars]
+        method = "one at a time, costmodel.sensitivity.tornado"
+    else:
+        central = a.values()
+        keys = [k for k, l in a.levers.items() if l.low is not None and l.high is not None and l.low != l.high
+                and not l.spec.structural and l.unit != "flag"]
+        S = 2 * len(keys)
+        values = {k: np.repeat(np.asarray(v, dtype=float), S) for k, v in central.items()}
+        for i, k in enumerate(keys):
+            values[k][2 * i], values[k][2 * i + 1] = a.levers[k].low, a.levers[k].high
+        pv = appraise(run(a, values), values).present_value
+        li, ri = a.option_keys.index(leader), a.option_keys.index(rival)
+        base_pv = appraise(run(a), central).present_value[0]
+        base = float(base_pv[ri] - base_pv[li])
+        raw = [(k, float(pv[2 * i, ri] - pv[2 * i, li]), float(pv[2 * i + 1, ri] - pv[2 * i + 1, li])) for i, k in enumerate(keys)]
+        method = "one at a time, computed in costmodel.io.report"
+    bars = [{"key": k, "label": lever_label(a, k), "low_result": lo, "high_result": hi, "swing": abs(hi - lo)} for k, lo, hi in raw]
+    bars = sorted((b for b in bars if b["swing"] > 1.0), key=lambda b: (-b["swing"], b["key"]))[:top]
     for b in bars:
-        b["changes_answer"] = min(b["low_result"], b["high_result"]) < 0 <= base or max(b["low_result"], b["high_result"]) > 0 > base
-    return {"central": base, "bars": bars, "leader": leader, "rival": rival, "method": "one at a time (costmodel.io.report)"}
+        ends = (b["low_result"], b["high_result"])
+        b["changes_answer"] = bool(min(ends) < 0 <= base or max(ends) > 0 > base)
+    return {"central": float(base), "bars": bars, "leader": leader, "rival": rival, "method": method}
 
 
-def monte_carlo_share(a: Assumptions, draws: int, seed: int) -> dict | None:
-    """Share of Monte Carlo draws in which each option has the lowest present value, or None if not run.
+def monte_carlo(a: Assumptions, draws: int, seed: int) -> dict | None:
+    """How often each option is cheapest across Monte Carlo draws, with 5th and 95th percentiles; None if not run.
 
-    Draws come from the project's sampler (:mod:`costmodel.sampling`): PERT on each ranged lever's
-    low / central / high, with the rank correlations declared in ``scenarios.yaml``, in reproducible
-    blocks; the engine runs each block of draws at once.
+    Uses :mod:`costmodel.montecarlo` (issue 5: PERT on each ranged lever, declared rank correlations,
+    reproducible blocks). Where that module is absent, each ranged lever is drawn here independently
+    from a triangular distribution over its low, central and high values.
     """
     if not draws:
         return None
-    from .. import sampling
-    drawn, _ = sampling.drawn_levers(a)
-    corr = sampling.correlation_matrix(a, drawn)
-    central = a.values()
-    wins = np.zeros(len(a.option_keys))
-    for block in range(math.ceil(draws / sampling.BLOCK)):
-        size = min(sampling.BLOCK, draws - block * sampling.BLOCK)
-        x = sampling.draw_block(drawn, seed, block, size, "pert", corr)
-        values = dict(central)
-        values.update({d.key: x[:, j] for j, d in enumerate(drawn)})
+    try:
+        from ..montecarlo import montecarlo as run_mc, plan
+    except ImportError:
+        run_mc = None
+    if run_mc is not None:
+        pv = run_mc(plan(a, draws, seed)).present_value
+        method = ("each ranged assumption drawn from a PERT distribution over its low, central and high values, with "
+                  "the rank correlations declared in scenarios.yaml (costmodel.montecarlo)")
+    else:
+        rng = np.random.default_rng(seed)
+        values = dict(a.values())
+        for k, lever in a.levers.items():
+            if None in (lever.low, lever.high) or lever.low == lever.high or lever.spec.structural or lever.unit == "flag":
+                continue
+            x = rng.triangular(lever.low, lever.central, lever.high, size=draws)
+            values[k] = np.round(x) if lever.spec.integer else x
         pv = appraise(run(a, values), values).present_value
-        wins += np.bincount(np.argmin(pv, axis=1), minlength=len(a.option_keys))
-    return {k: float(wins[i] / draws) for i, k in enumerate(a.option_keys)}
-
-
-MC_METHOD = ("each ranged assumption drawn from a PERT distribution over its low, central and high values, with the "
-             "rank correlations declared in scenarios.yaml (costmodel.sampling)")
+        method = ("each ranged assumption drawn independently from a triangular distribution over its low, central and "
+                  "high values (costmodel.io.report)")
+    keys = a.option_keys
+    npc = pv - pv[:, [keys.index(COMPARATOR)]]
+    wins = np.bincount(np.argmin(pv, axis=1), minlength=len(keys)) / pv.shape[0]
+    return {"draws": int(pv.shape[0]), "seed": seed, "method": method,
+            "shares": {k: float(wins[i]) for i, k in enumerate(keys)},
+            "npc_p5": {k: float(np.percentile(npc[:, i], 5)) for i, k in enumerate(keys)},
+            "npc_p95": {k: float(np.percentile(npc[:, i], 95)) for i, k in enumerate(keys)}}
 
 
 def journeys(a: Assumptions, result: dict) -> list[dict]:
@@ -228,7 +248,8 @@ def headline(result: dict, shares: dict | None, draws: int) -> str:
     s = (f"{opts[best]['label']} has the lowest net present cost, {money_m(opts[best]['present_value'])} over the "
          f"{len(years)} years {years[0]} to {years[-1]}")
     if best == COMPARATOR:
-        s += f": no option pays for itself; the runner-up, {opts[second]['label']}, costs {money_m(lead)} more"
+        s += (f": no option pays for itself within the {len(years)} years; the runner-up, "
+              f"{opts[second]['label'][0].lower() + opts[second]['label'][1:]}, costs {money_m(lead)} more")
     elif second == COMPARATOR:
         s += f", {money_m(-opts[best]['npc_vs_do_minimum'])} less than {opts[second]['label'].lower()}, the runner-up"
     else:
@@ -238,8 +259,7 @@ def headline(result: dict, shares: dict | None, draws: int) -> str:
         s += "; how sure we can be was not estimated (no Monte Carlo draws were run)."
     else:
         p = shares.get(best, 0.0)
-        s += (f"; it was the cheapest in {p:.0%} of {draws:,} simulated futures in which every assumption varied across its "
-              f"range, {likelihood(p)}.")
+        s += f"; it was the cheapest in {p:.0%} of {draws:,} simulated futures, {likelihood(p)}."
     return s
 
 
@@ -248,7 +268,8 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
     result = compare(a, scenario=scenario)
     opts = result["options"]
     rank = sorted(opts, key=lambda k: opts[k]["present_value"])
-    shares = monte_carlo_share(a, draws, seed)
+    mc = monte_carlo(a, draws, seed)
+    shares = None if mc is None else mc["shares"]
     torn = tornado_data(a, rank[0], rank[1])
     return {
         "result": result,
@@ -257,6 +278,7 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
         "runner_up": rank[1],
         "headline": headline(result, shares, draws),
         "shares": shares,
+        "montecarlo": mc,
         "draws": draws if shares is not None else 0,
         "seed": seed,
         "tornado": torn,
@@ -264,6 +286,8 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
         "key_assumptions": key_assumptions(a, torn),
         "caveats": CAVEATS,
         "months": a.months,
+        "overrides": [(k, lever_label(a, k), format_value(a.levers[k].central, a.levers[k].unit)) for k, _ in a.overrides
+                      if k in a.levers],
         "safe_month_names": {k: (month_name(a.start_year, o["safe_service_month"]) if o["safe_service_month"] is not None else None)
                              for k, o in opts.items()},
     }

@@ -260,7 +260,7 @@ def tornado(bars: list[dict], central: float, metric: str, sides: tuple[str, str
     pw = W - left - 20
     X = lambda v: left + (v / 1e6 - lo) / (hi - lo) * pw  # noqa: E731
     legend, _ = _legend([("Lever at its low value", OKABE_ITO["sky"], "box"), ("Lever at its high value", OKABE_ITO["vermillion"], "box"),
-                         ("Central", "#000", "0")], 10, 16, 740)
+                         (f"Central: {money_m(central)}", "#000", "0")], 10, 16, 740)
     body = legend
     for t in ticks:
         body.append(f"<line x1='{X(t * 1e6):.1f}' x2='{X(t * 1e6):.1f}' y1='{top - 4}' y2='{H - 28}' stroke='{'#777' if t == 0 else '#e4e4e4'}'/>")

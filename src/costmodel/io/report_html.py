@@ -13,7 +13,6 @@ from importlib import resources
 from .. import __version__
 from ..assumptions import COMPARATOR, SECOND_COMPARATOR
 from . import report_charts as charts
-from .report import MC_METHOD
 from .report_charts import money_m
 
 ROWS = (  # (label, field, kind, row class)
@@ -79,6 +78,21 @@ def _cell(key: str, o: dict, field: str, kind: str, data: dict) -> str:
     return f"<td class='num'{attrs}>{escape(FIT_WORDS.get(str(v), str(v)))}</td>"
 
 
+def _range_row(data: dict) -> str:
+    """Where 90% of the simulated futures put each option's difference from business as usual."""
+    mc, cells = data["montecarlo"], []
+    for k in data["result"]["options"]:
+        best = " best" if k == data["cheapest"] else ""
+        if k == COMPARATOR:
+            cells.append(f"<td class='num{best}'>comparator</td>")
+            continue
+        lo, hi = mc["npc_p5"][k], mc["npc_p95"][k]
+        cells.append(f"<td class='num{best}' data-option='{escape(k)}' data-p5='{lo!r}' data-p95='{hi!r}'>"
+                     f"{escape(money_m(lo, signed=True))} to {escape(money_m(hi, signed=True))}</td>")
+    return ("<tr class='range'><th scope='row'>Likely range of that difference<br><span class='note'>90% of simulated "
+            "futures</span></th>" + "".join(cells) + "</tr>")
+
+
 def options_table(data: dict) -> str:
     r = data["result"]
     head = "".join(
@@ -90,6 +104,8 @@ def options_table(data: dict) -> str:
         cells = "".join(_cell(k, o, field, kind, data).replace("<td class='num'", f"<td class='num{' best' if k == data['cheapest'] else ''}'", 1)
                         for k, o in r["options"].items())
         rows.append(f"<tr class='{cls}'><th scope='row'>{label}</th>{cells}</tr>")
+        if field == "npc_vs_do_minimum" and data.get("montecarlo"):
+            rows.append(_range_row(data))
     years = r["financial_years"]
     return (f"<table class='options'><caption>£m, real terms at {r['price_base_year']}-{(r['price_base_year'] + 1) % 100:02d} "
             f"prices, totals over {years[0]} to {years[-1]}. Present values discounted at "
@@ -171,12 +187,14 @@ def render_html(data: dict) -> str:
     css = resources.files("costmodel.io").joinpath("templates/report.css").read_text(encoding="utf-8")
     pb = f"{r['price_base_year']}-{(r['price_base_year'] + 1) % 100:02d}"
     overrides = ""
-    if r["overrides"]:
+    if data["overrides"]:
         overrides = ("<p class='overrides'><strong>This run changes the assumptions:</strong> "
-                     + "; ".join(f"<code>{escape(k)}</code> = {escape(str(v))}" for k, v in r["overrides"].items()) + "</p>")
+                     + "; ".join(f"{escape(label)} = <strong>{escape(value)}</strong> (<code>{escape(k)}</code>)"
+                                 for k, label, value in data["overrides"]) + "</p>")
     shares = ""
     if data["shares"] is not None:
-        shares = (" Across the simulated futures the option was cheapest: " + "; ".join(
+        shares = ("Each simulated future draws every uncertain assumption from its low–high range at once. "
+                  "Share of futures in which each option was cheapest: " + "; ".join(
             f"{escape(r['options'][k]['label'])} {p:.0%}" for k, p in sorted(data["shares"].items(), key=lambda x: -x[1])) + ".")
     t = data["tornado"]
     body = [
@@ -205,7 +223,7 @@ def render_html(data: dict) -> str:
         _section("caveats", "What the figures leave out", "<ul class='caveats'>" + "".join(
             f"<li><strong>{escape(a)}</strong> {escape(b)}</li>" for a, b in data["caveats"]) + "</ul>"),
     ]
-    mc = (f"Monte Carlo: {data['draws']:,} draws, seed {data['seed']}; {MC_METHOD}." if data["shares"] is not None
+    mc = (f"Monte Carlo: {data['draws']:,} draws, seed {data['seed']}; {data['montecarlo']['method']}." if data["shares"] is not None
           else "No Monte Carlo draws were run, so the chance that each option is cheapest was not estimated.")
     return f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
