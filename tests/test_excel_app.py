@@ -29,9 +29,14 @@ def xlsm(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def loaded(xlsm):
+    return openpyxl.load_workbook(xlsm, keep_vba=True)
+
+
 @pytest.fixture
-def book(xlsm):
-    return FakeBook.from_openpyxl(openpyxl.load_workbook(xlsm, keep_vba=True), name=xlsm.name)
+def book(loaded, xlsm):
+    return FakeBook.from_openpyxl(loaded, name=xlsm.name)  # a fresh fake per test; the workbook is only read
 
 
 def lever_row(sheet, key: str) -> int:
@@ -138,7 +143,8 @@ def test_bad_input_cell_is_named_and_nothing_is_written(book):
     book.sheets["Inputs"].range((r, 5)).value = "lots"
     assert excel_app.compare(book) is None
     message = run_cell(book, "Last run")
-    assert message.startswith("Error:") and "baseline.legacy_placements.count" in message
+    assert message == (f"Error: Inputs!E{r}: baseline.legacy_placements.count: central: expected a number in "
+                       "children, got 'lots'")
     assert "Compare results" not in book.sheet_names()
     assert (book.app.calculation, book.app.screen_updating) == ("automatic", True)
     assert len(book.app.alerts) == 1
@@ -212,6 +218,14 @@ def test_montecarlo_uses_the_seed_and_samples_from_the_run_sheet(book, bundled):
                                                rel=1e-9, abs=1e-3)
         assert rows[key][9] == pytest.approx(s["probability_cheapest"])
     assert rows["do_minimum"][10] is None  # P(NPC < 0) against itself is not a number
+    # and the same as `costmodel montecarlo` for the same draws and seed
+    import json
+    out = CliRunner().invoke(cli.main, ["montecarlo", "--draws", "500", "--seed", "12345", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.stdout)["summary"]
+    for key in expected.options:
+        assert rows[key][2] == pytest.approx(summary[key]["present_value"]["p50"], rel=1e-12)
+        assert rows[key][9] == pytest.approx(summary[key]["probability_cheapest"], rel=1e-12)
     (chart,) = book.sheets["Monte Carlo results"].charts
     assert chart.source == (HEADER, 1, HEADER + len(expected.options), 4)
     # same seed, same sheet; another seed, other numbers
