@@ -279,3 +279,10 @@ def test_switching_option_not_in_the_book_names_the_cell(book):
     assert excel_app.switching(book) is None
     assert run_cell(book, "Last run") == ("Error: Run!B7: Switching option must be one of do_minimum, in_house, "
                                           "executive_leadership, trust, got 'trusts'")
+
+
+def test_compare_says_when_the_book_shows_another_case(book):
+    book.sheets["Inputs"].range("C3").value = "high"
+    excel_app.compare(book)
+    assert run_cell(book, "Last run").endswith(
+        "note: Inputs!C3 selects the high case for the book's formulas, these results use the central values")

@@ -227,7 +227,21 @@ def run_compare(inputs_rows, settings: dict, now: dt.datetime, book_name: str = 
     """Entry-point logic of ``compare``: Inputs → assumptions → :func:`costmodel.comparison.compare` → block."""
     from ..comparison import compare
     a = assumptions_from_book(inputs_rows, base_assumptions(settings.get("assumptions")), book_name)
-    return compare_block(compare(a), a, now, f"Inputs sheet of {book_name or 'this book'}")
+    block = compare_block(compare(a), a, now, f"Inputs sheet of {book_name or 'this book'}")
+    case = case_in_use(inputs_rows)
+    if case not in (None, "central"):
+        block.message += (f"; note: Inputs!C3 selects the {case} case for the book's formulas, "
+                          "these results use the central values")
+    return block
+
+
+def case_in_use(inputs_rows) -> str | None:
+    """The case selector of the Inputs sheet (C3: low, central or high), if present."""
+    try:
+        value = inputs_rows[2][2]
+    except (IndexError, TypeError):
+        return None
+    return str(value).strip().lower() if value is not None else None
 
 
 def inputs_check_block(a: Assumptions, base: Assumptions, now: dt.datetime, source: str = "Inputs") -> Block:
