@@ -111,7 +111,7 @@ def options_table(data: dict) -> str:
             f"prices, totals over {years[0]} to {years[-1]}. Present values discounted at "
             f"{r['discounting']['rate']:.1%} a year (HM Treasury Green Book). A negative difference means cheaper. "
             f"“Pays back” is the first year from which the option's cumulative discounted cost stays at or below business "
-            f"as usual's.</caption><thead><tr><th scope='col'>Per option</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"as usual's.</caption><thead><tr><th scope='col'>{len(years)} years, £m</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def cards(data: dict) -> str:
