@@ -1,0 +1,97 @@
+"""Monte Carlo speed: the full engine in draws per second, against LibreOffice recalculating the same model.
+
+    python benchmarks/bench_montecarlo.py --draws 1000000 --lo-recalcs 200
+    /usr/bin/time -v python benchmarks/bench_montecarlo.py --draws 1000000 --no-libreoffice   # peak memory
+
+The engine run is ``costmodel montecarlo``'s own path (every option, every line, every draw of every
+ranged lever, 10-year horizon, monthly timing). LibreOffice gets the workbook from
+``costmodel.io.workbook.build_workbook``, kept open; each recalculation writes the same draws'
+lever values into the Inputs sheet, calls ``calculateAll()`` and reads the four present values,
+which are checked against the engine's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from costmodel import montecarlo as mc
+from costmodel import sampling
+from costmodel.cli import load_assumptions
+
+HERE = Path(__file__).resolve().parent
+
+
+def engine_rate(a, draws: int, seed: int, chunk: int) -> tuple[float, mc.MonteCarlo]:
+    p = mc.plan(a, draws, seed, chunk=chunk)
+    mc.montecarlo(mc.plan(a, 5000, seed))  # warm up imports and caches
+    t0 = time.perf_counter()
+    r = mc.montecarlo(p)
+    return time.perf_counter() - t0, r
+
+
+def libreoffice_rate(a, recalcs: int, seed: int) -> tuple[float, float]:
+    """Seconds for ``recalcs`` recalculations in LibreOffice, and the worst relative PV difference."""
+    from openpyxl.utils import get_column_letter
+    from costmodel.io.workbook import build_workbook, save_workbook
+    from costmodel.levers import defined_name
+    p = mc.plan(a, recalcs, seed)
+    x = sampling.draw_block(list(p.drawn), seed, 0, recalcs)
+    wb = build_workbook(a)
+    cells = []
+    for d in p.drawn:
+        dest = wb.defined_names[defined_name(d.key)].attr_text  # Inputs!$G$34: the value in use
+        sheet, ref = dest.split("!")
+        col_row = ref.replace("$", "")
+        row = int("".join(ch for ch in col_row if ch.isdigit()))
+        cells.append([sheet.strip("'"), f"{get_column_letter(5)}{row}"])  # column E: central
+    outputs = [f"pv_{o}" for o in a.option_keys]
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "bench.xlsx"
+        save_workbook(wb, book)
+        spec = Path(tmp) / "draws.json"
+        spec.write_text(json.dumps({"cells": cells, "rows": x.tolist(), "outputs": outputs}))
+        out = Path(tmp) / "out.json"
+        subprocess.run(["/usr/bin/python3", str(HERE / "lo_uno_driver.py"), str(book), str(spec), str(out)], check=True,
+                       timeout=3600)
+        res = json.loads(out.read_text())
+    engine = mc.montecarlo(p).present_value
+    lo = np.array(res["outputs"])
+    worst = float(np.max(np.abs(lo - engine) / np.abs(engine)))
+    return res["seconds"], worst
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--draws", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--chunk-size", type=int, default=4096)
+    ap.add_argument("--lo-recalcs", type=int, default=200)
+    ap.add_argument("--no-libreoffice", action="store_true")
+    args = ap.parse_args()
+    a = load_assumptions()
+    seconds, r = engine_rate(a, args.draws, args.seed, args.chunk_size)
+    rate = args.draws / seconds
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"engine: {args.draws:,} draws x {len(a.options)} options x {a.horizon_years} years "
+          f"({len(r.plan.drawn)} levers drawn) in {seconds:.2f} s = {rate:,.0f} draws/s on {os.cpu_count()} cores; "
+          f"peak RSS {peak:,.0f} MiB (in-process)")
+    if args.no_libreoffice:
+        return
+    lo_seconds, worst = libreoffice_rate(a, args.lo_recalcs, args.seed)
+    lo_rate = args.lo_recalcs / lo_seconds
+    print(f"LibreOffice (UNO, workbook open, calculateAll): {args.lo_recalcs} recalcs in {lo_seconds:.2f} s "
+          f"= {lo_rate:,.1f} draws/s; present values agree with the engine to {worst:.1e} relative")
+    print(f"ratio: engine / LibreOffice = {rate / lo_rate:,.0f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
