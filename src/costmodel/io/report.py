@@ -47,7 +47,7 @@ CAVEATS = (
      "no way to answer conclusively; the journey times here are the Isos (2016) typical phases, not a forecast."),
     ("Costs only: outcomes for children are not valued.",
      "The comparison is of net present cost; the benefits of a safer service, and its risks, are for judgement "
-     "beside these figures, as the decision framework below suggests."),
+     "beside these figures, as the decision framework above suggests."),
 )
 
 

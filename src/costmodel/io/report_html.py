@@ -167,7 +167,7 @@ def assumptions_table(data: dict) -> str:
                     f"<td class='source'>{src}</td></tr>")
     return ("<table class='assumptions'><colgroup><col style='width:33%'><col style='width:17%'><col style='width:13%'>"
             "<col style='width:37%'></colgroup><thead><tr><th scope='col'>Assumption</th><th scope='col'>Low / central / high</th>"
-            "<th scope='col'>Swing in the lead</th><th scope='col'>Source</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            "<th scope='col'>Moves the gap to the runner-up by</th><th scope='col'>Source</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def _figure(svg: str, caption: str) -> str:
