@@ -18,7 +18,7 @@ def test_percentiles_and_probabilities_match_an_independent_computation(bundled)
     p = mc.plan(bundled, 3000, seed=7)
     r = mc.montecarlo(p)
     # independent route: the same draws through engine.run + appraise, statistics by numpy directly
-    x = sampling.draw_block(list(p.drawn), 7, 0, 3000, "pert")
+    x = sampling.draw_block(list(p.drawn), 7, 0, 3000, "pert", p.correlation)
     v = bundled.values()
     v.update({d.key: x[:, j] for j, d in enumerate(p.drawn)})
     ap = appraise(run(bundled, v), v)
