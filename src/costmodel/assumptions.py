@@ -200,14 +200,19 @@ class Assumptions:
         return self.with_overrides(sc.overrides, where=f"scenario {name}")
 
     def fingerprint(self) -> str:
-        """A short hash of every value, unit, option and source in use: equal sets, equal prints."""
+        """A short hash of every value (to 12 significant digits, so a trip through a spreadsheet that
+        stores 15 digits does not change it), unit, option and source in use: equal sets, equal prints."""
         payload = {
-            "levers": {k: [l.unit, l.low, l.central, l.high, l.price_base, l.source]
+            "levers": {k: [l.unit, *map(_significant, (l.low, l.central, l.high)), l.price_base, l.source]
                        for k, l in sorted(self.levers.items())},
             "options": [[o.key, o.label, o.model, list(o.support)] for o in self.options],
         }
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _significant(value):
+    return None if value is None else float(f"{value:.12g}")
 
 
 def financial_year(start: int) -> str:

@@ -27,8 +27,31 @@ class InputError(click.ClickException):
         click.echo(f"Error: {self.format_message()}", err=True)
 
 
+#: Commands that live in adapter modules, loaded only when asked for (so ``compare`` does not import
+#: openpyxl, matplotlib or xlwings, and the adapters may import this module without a cycle).
+LAZY_COMMANDS = {
+    "workbook": "costmodel.io.cli_workbook:workbook",
+    "sweep": "costmodel.io.cli_sensitivity:sweep",
+    "tornado": "costmodel.io.cli_sensitivity:tornado",
+    "switching": "costmodel.io.cli_sensitivity:switching",
+    "montecarlo": "costmodel.io.cli_sensitivity:montecarlo",
+    "excel": "costmodel.io.cli_excel:excel",
+    "report": "costmodel.io.cli_report:report",
+}
+
+
 class Group(click.Group):
-    """Turns unexpected exceptions into one line and exit code 1."""
+    """Loads adapter commands lazily; turns unexpected exceptions into one line and exit code 1."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+            module, attr = LAZY_COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -212,23 +235,6 @@ def sources(assumptions_dir, fmt):
     from .io.tables import render_sources
     click.echo(render_sources(reg), nl=False)
 
-
-def _register_commands() -> None:
-    """Commands that live in their own modules (workbook, sensitivity, excel, report)."""
-    import importlib
-    for module in ("costmodel.io.cli_workbook", "costmodel.io.cli_sensitivity", "costmodel.io.cli_excel",
-                   "costmodel.io.cli_report"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name == module:
-                continue
-            raise
-        for command in mod.COMMANDS:
-            main.add_command(command)
-
-
-_register_commands()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -7,8 +7,6 @@ any other mapping is a group whose keys extend the dotted key. Problems name ``f
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
@@ -16,6 +14,7 @@ import yaml
 
 from .. import levers as lv
 from ..assumptions import (AssumptionError, Assumptions, Option, Problem, Scenario, Source, build)
+from .files import atomic_write
 
 LEVER_FILES = ("appraisal", "baseline", "journey")
 REQUIRED_FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.yaml", "sources.yaml")
@@ -290,7 +289,7 @@ def write_folder(a: Assumptions, folder, force: bool = False) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     for path, name in zip(targets, trees):
         text = yaml.safe_dump(_plain_tree(trees[name]), sort_keys=False, allow_unicode=True, width=110)
-        atomic_write_text(path, text)
+        atomic_write(path, text.encode("utf-8"))
     return targets
 
 
@@ -300,16 +299,3 @@ def _plain_tree(node):
     if isinstance(node, (list, tuple)):
         return [_plain_tree(v) for v in node]
     return node
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text to a temporary file beside ``path`` and rename it into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
