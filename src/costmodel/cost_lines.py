@@ -149,16 +149,21 @@ def efficiency(rate, outset_spend, from_year, m):
 def _month_range(lo, m: Periods):
     """Integer months ``max(ceil(lo), start) … end`` of each period: (first, end), ``S × P`` each."""
     p0, p1 = bounds(m)
-    return np.clip(np.ceil(lo), p0, p1), p1
+    return np.minimum(np.maximum(np.ceil(lo), p0), p1), p1
 
 
 def _ramp_sum(start, span, m: Periods):
-    """Σ over the integer months of each period of ``clip((month − start) / span, 0, 1)`` (a step at ``start`` if span is 0)."""
+    """Σ over the integer months of each period of ``clip((month − start) / span, 0, 1)`` (a step at ``start`` if span is 0).
+
+    Months ``lo … hi − 1`` are on the ramp: ``Σ (month − start) / span = k × ((lo + hi − 1)/2 − start) / span``
+    with ``k = hi − lo``; months from ``hi`` count 1 each.
+    """
     lo, p1 = _month_range(start, m)
-    hi = np.clip(np.ceil(start + span), bounds(m)[0], p1)
+    hi = _month_range(start + span, m)[0]
     k = hi - lo
-    total_months = k * (lo + hi - 1.0) / 2.0
-    ramp = np.divide(total_months - k * start, span, out=np.zeros(np.broadcast_shapes(k.shape, span.shape)), where=span > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(span > 0, 0.5 / span, 0.0)  # k is 0 wherever span is 0
+    ramp = k * ((lo + hi) - (1.0 + 2.0 * start)) * scale
     return ramp + (p1 - hi)
 
 
@@ -171,7 +176,10 @@ def _decay_sum(start, step_down, m: Periods):
     p0, _ = bounds(m)
     lo, p1 = _month_range(start, m)
     k = p1 - lo
-    with np.errstate(divide="ignore", invalid="ignore"):
+    if np.all((step_down > 0.0) & (step_down < 1.0)):  # the usual case, without special values
+        log_r = np.log1p(-step_down) / 12.0
+        return (lo - p0) + np.exp(log_r * (lo - start)) * np.expm1(k * log_r) * (1.0 / np.expm1(log_r))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_q = np.log1p(-step_down)  # -inf when everything steps down at once
         log_r = log_q / 12.0
         first = np.exp(log_q * ((lo - start) / 12.0))

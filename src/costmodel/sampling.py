@@ -146,6 +146,5 @@ def iman_conover(x: np.ndarray, pearson: np.ndarray, rng: np.random.Generator) -
     scores = rng.standard_normal((x.shape[0], involved.size)) @ np.linalg.cholesky(sub).T
     out = x.copy()
     for col, j in enumerate(involved):
-        ranks = np.argsort(np.argsort(scores[:, col], kind="stable"), kind="stable")
-        out[:, j] = np.sort(x[:, j], kind="stable")[ranks]
+        out[np.argsort(scores[:, col]), j] = np.sort(x[:, j])  # the r-th smallest draw goes where the r-th smallest score is
     return out
