@@ -243,3 +243,18 @@ def test_fallbacks_agree_with_the_sensitivity_module(monkeypatch):
     assert own["central"] == pytest.approx(shared["central"], rel=1e-12)
     mc = report_data(a, draws=300, seed=3)["montecarlo"]
     assert "triangular" in mc["method"] and sum(mc["shares"].values()) == pytest.approx(1.0)
+
+
+def test_fixing_a_correlated_lever_drops_only_its_correlations(tmp_path):
+    """The bundled scenarios.yaml correlates the three improvement totals; --set on one must not stop the report."""
+    a = load_assumptions(None, None, ("options.in_house.improvement.total=12000000",))
+    declared = a.extra.get("correlations") or []
+    involved = sum(1 for c in declared if "options.in_house.improvement.total" in c["levers"])
+    mc = report_data(a, draws=200, seed=2)["montecarlo"]
+    if involved:
+        assert f"{involved} correlation(s) left out" in mc["method"]
+    assert sum(mc["shares"].values()) == pytest.approx(1.0)
+    out = tmp_path / "top.html"
+    res = CliRunner().invoke(main, ["report", "--scenario", "improvement_top_of_range", "--draws", "200", "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Scenario: Improvement at the top of the" in out.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,23 @@ def tornado_data(a: Assumptions, leader: str, rival: str, top: int = TOP_LEVERS)
     return {"central": float(base), "bars": bars, "leader": leader, "rival": rival, "method": method}
 
 
+def without_fixed_correlations(a: Assumptions) -> tuple[Assumptions, int]:
+    """Drop declared correlations whose levers a scenario or ``--set`` has fixed (low = high): a fixed value
+    cannot co-vary, and the sampler refuses a correlation on a lever it does not draw. Returns the count dropped."""
+    declared = (a.extra or {}).get("correlations")
+    if not isinstance(declared, list):
+        return a, 0
+
+    def fixed(key) -> bool:
+        lever = a.levers.get(key)
+        return lever is not None and lever.low is not None and lever.low == lever.high
+
+    kept = [c for c in declared if not (isinstance(c, dict) and any(fixed(k) for k in c.get("levers") or ()))]
+    if len(kept) == len(declared):
+        return a, 0
+    return replace(a, extra={**a.extra, "correlations": kept}), len(declared) - len(kept)
+
+
 def monte_carlo(a: Assumptions, draws: int, seed: int) -> dict | None:
     """How often each option is cheapest across Monte Carlo draws, with 5th and 95th percentiles; None if not run.
 
@@ -136,9 +154,12 @@ def monte_carlo(a: Assumptions, draws: int, seed: int) -> dict | None:
     except ImportError:
         run_mc = None
     if run_mc is not None:
+        a, dropped = without_fixed_correlations(a)
         pv = run_mc(plan(a, draws, seed)).present_value
         method = ("each ranged assumption drawn from a PERT distribution over its low, central and high values, with "
                   "the rank correlations declared in scenarios.yaml (costmodel.montecarlo)")
+        if dropped:
+            method += f"; {dropped} correlation(s) left out because --set or the scenario fixes one of their levers"
     else:
         rng = np.random.default_rng(seed)
         values = dict(a.values())
@@ -286,6 +307,8 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
         "key_assumptions": key_assumptions(a, torn),
         "caveats": CAVEATS,
         "months": a.months,
+        "scenario": (a.scenarios[scenario].label, a.scenarios[scenario].reason) if scenario in a.scenarios
+        else ("central values", ""),
         "overrides": [(k, lever_label(a, k), format_value(a.levers[k].central, a.levers[k].unit)) for k, _ in a.overrides
                       if k in a.levers],
         "safe_month_names": {k: (month_name(a.start_year, o["safe_service_month"]) if o["safe_service_month"] is not None else None)

@@ -232,7 +232,7 @@ def render_html(data: dict) -> str:
 <body><a class="skip" href="#main">Skip to the report</a><div class="page">
 <header class="masthead" role="banner"><p class="kicker">Children's social care · delivery options appraisal</p>
 <h1>How should we deliver children's social care while it improves?</h1>
-<p class="meta">Scenario: {escape(str(r['scenario']))} · £m in real terms at {pb} prices · {len(years)} years, {years[0]} to {years[-1]} ·
+<p class="meta">Scenario: {escape(data['scenario'][0])}{(' (' + escape(data['scenario'][1]) + ')') if data['scenario'][1] else ''} · £m in real terms at {pb} prices · {len(years)} years, {years[0]} to {years[-1]} ·
 present values discounted at {r['discounting']['rate']:.1%} a year (HM Treasury Green Book)</p>{overrides}</header>
 <main id="main">{''.join(body)}</main>
 <footer class="runinfo" role="contentinfo"><p>Produced by costmodel {escape(__version__)} from assumptions with fingerprint
