@@ -9,6 +9,7 @@ import click
 
 from ..assumptions import AssumptionError
 from ..cli import InputError, assumption_options, load_assumptions
+from .files import _umask
 
 
 @click.group("workbook")
@@ -119,6 +120,7 @@ def recalc(path, output, force):
     os.close(fd)
     try:
         recalculate(path, tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except LibreOfficeMissing as e:
         raise InputError(str(e)) from None

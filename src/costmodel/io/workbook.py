@@ -9,8 +9,7 @@ Summary in ``workbook_summary``.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,13 +19,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from .. import levers as lv
 from ..assumptions import Assumptions
+from ..cli import InputError
 from . import workbook_layout as L
+from .files import atomic_write
 
 COVER_DATE_CELL = "B9"  # the build date: excluded when a committed workbook is checked for staleness
 
 
-class WorkbookError(ValueError):
-    """A workbook cannot be written or read as asked; the CLI turns it into exit code 2."""
+class WorkbookError(InputError, ValueError):
+    """A workbook cannot be written as asked: exit code 2 with one line wherever a command raises it."""
 
 
 def define(wb, name: str, sheet: str, coord: str) -> None:
@@ -271,12 +272,7 @@ def save_workbook(wb, path, force: bool = False) -> Path:
         raise WorkbookError(f"{path.parent} does not exist: create the folder first")
     if path.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{path}: expected a file name ending .xlsx")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    atomic_write(path, buffer.getvalue())  # temporary file beside it, then rename
     return path

@@ -27,6 +27,7 @@ class Grid:
     months: int
     rows: dict = field(default_factory=dict)
     totals: dict = field(default_factory=dict)  # option -> total row on Calculations
+    starts: dict = field(default_factory=dict)  # option -> first row of its block on Calculations
     first: int = L.FIRST_BLOCK_ROW
     last: int = L.FIRST_BLOCK_ROW
 
@@ -228,6 +229,7 @@ def write_calculations(wb, a: Assumptions, tl: Grid) -> Grid:
         k = o.key
         ok = lambda s: n(f"options.{k}.{s}")  # noqa: E731
         T = lambda key: f"Timeline!{{c}}{tl.rows[k][key]}"  # noqa: E731
+        grid.starts[k] = r
         L.put_text(ws, f"A{r}", k, "Subheading")
         L.put_text(ws, f"B{r}", f"Option {k}: {o.label}", "Subheading")
         r += 1

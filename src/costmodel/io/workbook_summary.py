@@ -14,7 +14,7 @@ from itertools import product
 
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, PatternFill
 
 from .. import levers as lv
 from ..appraisal import LONG_RATE_FROM_YEAR
@@ -57,6 +57,7 @@ def write_summary(wb, a: Assumptions, calc: Grid, input_rows: dict) -> dict:
     for c in range(4, 4 + max(Y + 2, len(HEADLINE))):
         ws.column_dimensions[L.year_col(c - L.FIRST_YEAR_COL)].width = 16
     L.heading(ws, "A1", "Summary: costs of each option against business as usual, GBP real terms at the price base")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADLINE))
     ws["A2"], ws["A3"], ws["A4"] = "Case in use", "Master check (0 = OK)", "Decision framework (003)"
     for c in ("A2", "A3", "A4"):
         ws[c].style = "Subheading"
@@ -68,6 +69,8 @@ def write_summary(wb, a: Assumptions, calc: Grid, input_rows: dict) -> dict:
     head = 6
     for i, h in enumerate(HEADLINE):
         ws.cell(head, i + 1, h).style = "Subheading"
+        ws.cell(head, i + 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[head].height = 45
     hrow = {o.key: head + 1 + i for i, o in enumerate(a.options)}
     # --- annual block
     r = head + O + 3
@@ -101,7 +104,6 @@ def write_summary(wb, a: Assumptions, calc: Grid, input_rows: dict) -> dict:
     _set(ws, f"D{tol_row}", 1e-9, fmt="0.0E+00")
     define(wb, "tolerance", "Summary", f"D{tol_row}")
     span = f"${L.month_col(0)}$%d:${L.month_col(a.months - 1)}$%d"
-    block = span % (calc.first, calc.last)
     years = span % (L.YEAR_ROW, L.YEAR_ROW)
     r = tol_row + 2
     blocks: dict = {}
@@ -118,9 +120,10 @@ def write_summary(wb, a: Assumptions, calc: Grid, input_rows: dict) -> dict:
             L.put_text(ws, f"C{r}", cat)
             for t in range(Y):
                 c = L.year_col(t)
-                _set(ws, f"{c}{r}", f"=SUMPRODUCT((Calculations!$A${calc.first}:$A${calc.last}=$A{r})"
-                     f"*(Calculations!$C${calc.first}:$C${calc.last}=$C{r})*(Calculations!{years}={c}${yr})"
-                     f"*Calculations!{block})", fmt=GBP_FMT)
+                # the option's own rows of Calculations: lines of this category, months of this year
+                s, e = calc.starts[k], calc.totals[k] - 1
+                _set(ws, f"{c}{r}", f"=SUMPRODUCT((Calculations!$C${s}:$C${e}=$C{r})*(Calculations!{years}={c}${yr})"
+                     f"*Calculations!{span % (s, e)})", fmt=GBP_FMT)
             r += 1
         first_cat = rows[CATEGORIES[0]]
         rows["total"], rows["discounted"], rows["cumulative"], rows["ok"], rows["stays"] = range(r, r + 5)
@@ -216,6 +219,10 @@ def write_summary(wb, a: Assumptions, calc: Grid, input_rows: dict) -> dict:
                      "negative = cheaper. Safe-service month: none for business as usual. Payback: never when the option's "
                      "cumulative discounted cost ends above business as usual's.")
     ws.freeze_panes = "C7"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     add_charts(ws, a, blocks, fy, head, hrow, pv_col)
     return {"head": head, "rows": hrow, "blocks": blocks, "factor": factor, "year": yr, "fy": fy, "checks": chk_start}
 
@@ -242,8 +249,19 @@ def add_charts(ws, a: Assumptions, blocks: dict, fy: int, head: int, hrow: dict,
     pv.add_data(Reference(ws, min_col=4, min_row=head, max_row=last), titles_from_data=True)
     pv.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
     pv.legend = None
+    pv.y_axis.scaling.min = 0  # bars start at zero: differences are shown honestly, and as NPC below
     pv.height, pv.width = 7.5, 16
     ws.add_chart(pv, f"{anchor_col}2")
+    npc = BarChart()
+    npc.type = "bar"
+    npc.title = "Net present cost against business as usual (GBP; negative = cheaper)"
+    npc.y_axis.numFmt = "#,##0"
+    npc.add_data(Reference(ws, min_col=5, min_row=head, max_row=last), titles_from_data=True)
+    npc.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
+    npc.legend = None
+    npc.x_axis.tickLblPos = "low"  # option names beside the axis, clear of negative bars
+    npc.height, npc.width = 7.5, 16
+    ws.add_chart(npc, f"{anchor_col}17")
     cats = Reference(ws, min_col=L.FIRST_YEAR_COL, max_col=L.FIRST_YEAR_COL + Y - 1, min_row=fy)
     for i, o in enumerate(a.options):
         ch = BarChart()
@@ -257,4 +275,4 @@ def add_charts(ws, a: Assumptions, blocks: dict, fy: int, head: int, hrow: dict,
             ch.series.append(ser)
         ch.set_categories(cats)
         ch.height, ch.width = 7.5, 16
-        ws.add_chart(ch, f"{anchor_col}{17 + 16 * i}")
+        ws.add_chart(ch, f"{anchor_col}{32 + 16 * i}")
