@@ -97,7 +97,7 @@ def test_declared_rank_correlation_is_achieved_and_marginals_unchanged(bundled):
 
 
 @pytest.mark.parametrize("corr,msg", [
-    ([{"levers": ["options.trust.improvement.total", "appraisal.horizon_years"], "rho": 0.5}], "not drawn"),
+    ([{"levers": ["options.trust.improvement.total", "appraisal.horizon_years"], "rho": 0.5}], "never drawn"),
     ([{"levers": ["options.trust.improvement.total", "nope.key"], "rho": 0.5}], "unknown lever"),
     ([{"levers": ["options.trust.improvement.total", "options.in_house.improvement.total"], "rho": 1.5}], "between -1 and 1"),
     ("rho: 1", "expected a list"),
@@ -105,6 +105,15 @@ def test_declared_rank_correlation_is_achieved_and_marginals_unchanged(bundled):
 def test_bad_correlations_are_input_errors(bundled, corr, msg):
     with pytest.raises(AssumptionError, match=msg):
         mc.plan(_with_correlations(bundled, corr), 10, 1)
+
+
+def test_correlation_with_a_fixed_lever_is_dropped(bundled):
+    a = bundled.with_overrides([("options.trust.improvement.total", "12000000")])
+    p = mc.plan(a, 10, 1)
+    keys = [d.key for d in p.drawn]
+    assert "options.trust.improvement.total" not in keys
+    i, j = keys.index("options.in_house.improvement.total"), keys.index("options.executive_leadership.improvement.total")
+    assert p.correlation[i, j] == pytest.approx(2 * np.sin(np.pi * 0.7 / 6))  # the bundled pair that remains
 
 
 def test_inconsistent_correlations_are_refused(bundled):

@@ -91,10 +91,10 @@ def correlation_matrix(a: Assumptions, drawn: list[Drawn]) -> np.ndarray | None:
         for k in keys:
             if k not in a.levers:
                 problems.append(Problem(where, k, "unknown lever key"))
-            elif k not in index:
-                problems.append(Problem(where, k, "lever is not drawn (it has no low-high range, or is structural or a flag)"))
+            elif a.levers[k].spec.structural or a.levers[k].unit == "flag":
+                problems.append(Problem(where, k, "is structural or a flag: it is never drawn, so it cannot be correlated"))
         if any(k not in index for k in keys):
-            continue
+            continue  # a lever fixed at one value (no range, --set or a scenario) is not drawn: nothing to correlate
         i, j = index[keys[0]], index[keys[1]]
         R[i, j] = R[j, i] = float(rho)
     if problems:
