@@ -59,6 +59,7 @@ def build_workbook(a: Assumptions) -> Workbook:
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
     wb.active = wb.worksheets.index(wb["Summary"])
+    wb.calculation.fullCalcOnLoad = True  # Excel computes every formula on opening (openpyxl stores no values)
     return wb
 
 
@@ -182,14 +183,14 @@ def write_inputs(wb, a: Assumptions) -> dict[str, int]:
 def _validation(ws, spec: lv.LeverSpec, cache: dict) -> DataValidation:
     kind = "whole" if spec.integer or spec.unit == "flag" else "decimal"
     key = (kind, spec.minimum, spec.maximum, spec.nullable, spec.unit)
+    num = (lambda x: str(int(x))) if kind == "whole" else (lambda x: repr(float(x)))  # noqa: E731
     if key not in cache:
         if spec.maximum is None:
-            dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=repr(float(spec.minimum or 0)))
+            dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=num(spec.minimum or 0))
         elif spec.minimum is None:
-            dv = DataValidation(type=kind, operator="lessThanOrEqual", formula1=repr(float(spec.maximum)))
+            dv = DataValidation(type=kind, operator="lessThanOrEqual", formula1=num(spec.maximum))
         else:
-            dv = DataValidation(type=kind, operator="between", formula1=repr(float(spec.minimum)),
-                                formula2=repr(float(spec.maximum)))
+            dv = DataValidation(type=kind, operator="between", formula1=num(spec.minimum), formula2=num(spec.maximum))
         dv.allow_blank = spec.nullable
         dv.errorTitle = "Outside the lever's range"
         what = "1 (yes) or 0 (no)" if spec.unit == "flag" else f"a {'whole ' if spec.integer else ''}number in {spec.unit}, {spec.bounds_text()}"
