@@ -19,7 +19,8 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from costmodel.appraisal import appraise
-from costmodel.comparison import compare
+from costmodel.assumptions import financial_year
+from costmodel.comparison import compare, fy_of_month
 from costmodel.cost_lines import CATEGORIES, ONE_OFF
 from costmodel.decision import verdict_from_values
 from costmodel.engine import option_lines, run
@@ -112,6 +113,9 @@ def check_parity(path: Path, a, which: str = "central") -> int:
                     close(r[4 + t], cum[i, t], f"Summary {k} cumulative year {t}")
         one_off = sum(ap.totals[0, i, CATEGORIES.index(c)] for c in ONE_OFF)
         [hrow] = [r for r in summary.iter_rows(min_row=7, max_row=7 + len(a.options), values_only=True) if r[0] == k]
+        safe, payback = ap.safe_service_month[0, i], ap.payback_year_vs_do_minimum[0, i]
+        assert hrow[7] == ("none" if np.isnan(safe) else fy_of_month(a.start_year, float(safe))), f"{k} safe-service year"
+        assert hrow[9] == ("never" if np.isnan(payback) else financial_year(a.start_year + int(payback))), f"{k} payback year"
         close(hrow[11], one_off, f"{k} one-off")
         close(hrow[12], ap.totals[0, i].sum(), f"{k} total")
         fit = verdict_from_values({c: float(x[0]) for c, x in v.items() if c.startswith("baseline.capacity.")})
