@@ -44,7 +44,7 @@ def libreoffice_rate(a, recalcs: int, seed: int) -> tuple[float, float]:
     from costmodel.io.workbook import build_workbook, save_workbook
     from costmodel.levers import defined_name
     p = mc.plan(a, recalcs, seed)
-    x = sampling.draw_block(list(p.drawn), seed, 0, recalcs)
+    x = sampling.draw_block(list(p.drawn), seed, 0, recalcs, p.distribution, p.correlation)
     wb = build_workbook(a)
     cells = []
     for d in p.drawn:

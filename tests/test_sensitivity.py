@@ -148,3 +148,12 @@ def test_cli_workbook_value_sheet(tmp_path):
     assert "Inputs" in wb.sheetnames and ws._charts
     again = CliRunner().invoke(main, ["tornado", "--option", "trust", "--format", "csv", "--workbook", str(path)])
     assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_sweep_on_dask_equals_local(bundled):
+    from costmodel.io.cluster import dask_map
+    axes = [parse_grid("options.trust.mobilisation_months=6:24:10"), parse_grid("baseline.legacy_placements.count=10:60:9")]
+    local = sweep(bundled, axes, chunk=16)
+    with dask_map(workers=1, processes=False) as mapper:
+        remote = sweep(bundled, axes, chunk=16, mapper=mapper)
+    np.testing.assert_array_equal(local.present_value, remote.present_value)

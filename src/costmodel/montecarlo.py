@@ -16,18 +16,9 @@ import numpy as np
 
 from .assumptions import COMPARATOR, Assumptions, Option
 from .sampling import BLOCK, Drawn, correlation_matrix, draw_block, drawn_levers
-from .scenarios import DEFAULT_CHUNK, _present_values
+from .scenarios import DEFAULT_CHUNK, Shape, _present_values
 
 PERCENTILES = (5, 50, 95)
-
-
-class _Shape:
-    """The little of :class:`Assumptions` the engine needs for present values (plain, picklable)."""
-
-    def __init__(self, options: tuple[Option, ...], horizon_years: int):
-        self.options = options
-        self.horizon_years = horizon_years
-        self.months = 12 * horizon_years
 
 
 @dataclass(frozen=True)
@@ -72,7 +63,7 @@ def block_present_values(p: Plan, block: int) -> np.ndarray:
     """Present values of one block's draws, ``size × options`` GBP, costed ``p.chunk`` draws at a time."""
     size = p.block_size(block)
     x = draw_block(list(p.drawn), p.seed, block, size, p.distribution, p.correlation)
-    shape = _Shape(p.options, p.horizon_years)
+    shape = Shape(p.options, p.horizon_years)
     out = np.empty((size, len(p.options)))
     for lo in range(0, size, p.chunk):
         hi = min(size, lo + p.chunk)

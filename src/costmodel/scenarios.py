@@ -7,6 +7,7 @@ discounted the Green Book way (:mod:`costmodel.appraisal`). Tornado and switchin
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Mapping
@@ -44,19 +45,35 @@ def check_values(a: Assumptions, key: str, values, where: str) -> None:
             raise AssumptionError([Problem(where, p.key, f"at {x:g}: {p.message}") for p in e.problems]) from None
 
 
-def present_values(a: Assumptions, values: Mapping[str, np.ndarray], chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+class Shape:
+    """The little of :class:`Assumptions` the engine needs for present values (plain, picklable)."""
+
+    def __init__(self, options, horizon_years: int):
+        self.options = tuple(options)
+        self.horizon_years = int(horizon_years)
+        self.months = 12 * self.horizon_years
+
+
+def present_values(a: Assumptions, values: Mapping[str, np.ndarray], chunk: int = DEFAULT_CHUNK,
+                   mapper=None) -> np.ndarray:
     """Present value of every option, ``S × options``, GBP: the engine's lines summed and discounted.
 
     Equal (to rounding) to ``appraise(run(a, values), values).present_value`` but without holding the
-    ``S × options × lines × years`` table: scenarios are taken ``chunk`` at a time.
+    ``S × options × lines × years`` table: scenarios are taken ``chunk`` at a time, in this process or
+    through ``mapper(function, chunks, done)`` (threads or a Dask cluster, same results).
     """
     S = scenario_count(values)
-    out = np.empty((S, len(a.options)))
-    for lo in range(0, S, chunk):
-        hi = min(S, lo + chunk)
-        part = {k: (v if np.shape(v)[0] == 1 else v[lo:hi]) for k, v in values.items()}
-        out[lo:hi] = _present_values(a, part, hi - lo)
-    return out
+    spans = [(lo, min(S, lo + chunk)) for lo in range(0, S, chunk)]
+    fn = functools.partial(chunk_present_values, Shape(a.options, a.horizon_years), dict(values))
+    parts = mapper(fn, spans, None) if mapper else [fn(span) for span in spans]
+    return np.concatenate(list(parts), axis=0) if parts else np.empty((0, len(a.options)))
+
+
+def chunk_present_values(shape: Shape, values: Mapping[str, np.ndarray], span: tuple[int, int]) -> np.ndarray:
+    """Present values of scenarios ``span[0] … span[1] − 1``, ``n × options``."""
+    lo, hi = span
+    part = {k: (v if np.shape(v)[0] == 1 else v[lo:hi]) for k, v in values.items()}
+    return _present_values(shape, part, hi - lo)
 
 
 def _present_values(a: Assumptions, v: Mapping[str, np.ndarray], S: int) -> np.ndarray:
@@ -147,7 +164,7 @@ class Sweep:
         return lines
 
 
-def sweep(a: Assumptions, axes: list[GridAxis], chunk: int = DEFAULT_CHUNK) -> Sweep:
+def sweep(a: Assumptions, axes: list[GridAxis], chunk: int = DEFAULT_CHUNK, mapper=None) -> Sweep:
     """Every combination of the axes' points (cartesian, last axis fastest), costed in one pass."""
     keys = [ax.key for ax in axes]
     if len(set(keys)) != len(keys):
@@ -157,5 +174,5 @@ def sweep(a: Assumptions, axes: list[GridAxis], chunk: int = DEFAULT_CHUNK) -> S
         check_values(a, ax.key, ax.points, "--grid")
     mesh = np.meshgrid(*[ax.points for ax in axes], indexing="ij")
     grid = np.stack([m.reshape(-1) for m in mesh], axis=1)
-    pv = present_values(a, varied(a, {k: grid[:, j] for j, k in enumerate(keys)}), chunk)
+    pv = present_values(a, varied(a, {k: grid[:, j] for j, k in enumerate(keys)}), chunk, mapper)
     return Sweep(tuple(keys), grid, a.option_keys, pv)

@@ -105,8 +105,12 @@ def with_outputs(f):
 @assumption_options
 @click.option("--grid", "grids", multiple=True, required=True, metavar="KEY=START:STOP:STEPS",
               help="A lever and STEPS evenly spaced values from START to STOP; repeat for a cartesian grid.")
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="An existing Dask scheduler (with --backend dask).")
+@click.option("--chunk-size", type=click.IntRange(1, 10**7), default=4096, show_default=True,
+              help="Grid points per engine pass (memory); never changes the results.")
 @with_outputs
-def sweep(assumptions_dir, scenario, sets, grids, fmt, output, force, workbook):
+def sweep(assumptions_dir, scenario, sets, grids, backend, scheduler, chunk_size, fmt, output, force, workbook):
     """Cost every option over a grid of lever values (one vectorised pass) and say where the cheapest changes.
 
     \b
@@ -122,8 +126,19 @@ def sweep(assumptions_dir, scenario, sets, grids, fmt, output, force, workbook):
         axes = [parse_grid(g) for g in grids]
     except ValueError as e:
         raise InputError(str(e)) from None
+    if scheduler and backend != "dask":
+        raise InputError("--scheduler needs --backend dask")
     a = load_assumptions(assumptions_dir, scenario, sets)
-    s = run_sweep(a, axes)
+    if backend == "dask":
+        from .cluster import dask_map
+        try:
+            with dask_map(scheduler) as mapper:
+                s = run_sweep(a, axes, chunk_size, mapper)
+        except OSError as e:
+            raise InputError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({e})") from None
+    else:
+        from ..montecarlo import local_map
+        s = run_sweep(a, axes, chunk_size, local_map())
     rows = {k: np.repeat(s.grid[:, j], len(s.options)) for j, k in enumerate(s.keys)}
     S, O = s.present_value.shape
     df = pd.DataFrame({**rows, "option": np.tile(np.array(s.options, dtype=object), S),
