@@ -54,6 +54,10 @@ def build_workbook(a: Assumptions) -> Workbook:
     write_summary(wb, a, calc, rows)
     write_sources(wb["Sources"], a)
     for ws in wb.worksheets:
+        ws.page_setup.orientation = "landscape"
+        if ws.title in ("Cover", "Inputs", "Sources"):  # print one page wide; the month sheets run on
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.protection.sheet = True  # no password: protection against slips, not a secret
         ws.protection.formatCells = False
         ws.protection.formatColumns = False
@@ -65,7 +69,7 @@ def build_workbook(a: Assumptions) -> Workbook:
 
 def write_cover(ws, a: Assumptions) -> None:
     ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 110
+    ws.column_dimensions["B"].width = 100
     L.heading(ws, "A1", "Children's social care delivery options: cost model")
     ws.merge_cells("A1:B1")
     info = [
@@ -94,6 +98,8 @@ def write_cover(ws, a: Assumptions) -> None:
         ws[f"A{i}"].style = "Subheading"
         L.put_text(ws, f"B{i}", text)
         ws[f"B{i}"].alignment = ws[f"B{i}"].alignment.copy(wrap_text=True, vertical="top")
+        ws[f"A{i}"].alignment = ws[f"A{i}"].alignment.copy(vertical="top")
+        ws.row_dimensions[i].height = 15 * (1 + len(text) // 95)  # room for the wrapped lines
     row = len(info) + 3
     L.heading(ws, f"A{row}", "Colour key")
     for j, (name, meaning) in enumerate([
