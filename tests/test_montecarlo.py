@@ -47,12 +47,17 @@ def test_same_seed_same_results_whatever_the_chunk_size_or_threads(bundled):
     assert not np.array_equal(d.present_value, c.present_value)
 
 
-def test_block_streams_are_seedsequence_spawn():
-    # block 2, lever 1 of 2: SeedSequence(5).spawn(3)[2].spawn(3)[1], drawn from PERT(0, 1, 2) = 2 × Beta(3, 3)
+def test_each_lever_has_its_own_stream_per_block():
+    # block 2, lever "b": SeedSequence(5, spawn_key=(2, crc32("b"))), drawn from PERT(0, 1, 2) = 2 × Beta(3, 3)
+    import zlib
     drawn = [sampling.Drawn("a", 0.0, 1.0, 2.0), sampling.Drawn("b", 0.0, 1.0, 2.0)]
-    stream = np.random.SeedSequence(5).spawn(3)[2].spawn(3)[1]
+    stream = np.random.SeedSequence(5, spawn_key=(2, zlib.crc32(b"b")))
     expected = 2.0 * np.random.default_rng(stream).beta(3.0, 3.0, 10)
     np.testing.assert_array_equal(sampling.draw_block(drawn, 5, 2, 10)[:, 1], expected)
+    # block i of SeedSequence(5).spawn(n) is the same family: spawn_key (i,)
+    assert np.random.SeedSequence(5).spawn(3)[2].spawn_key == (2,)
+    # fixing another lever does not change this lever's draws (common random numbers)
+    np.testing.assert_array_equal(sampling.draw_block(drawn[1:], 5, 2, 10)[:, 0], expected)
 
 
 def test_pert_and_triangular_means_and_bounds(bundled):

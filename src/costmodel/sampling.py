@@ -1,8 +1,10 @@
 """Monte Carlo sampling of levers: PERT (default) or triangular on each lever's low / central / high.
 
 Reproducibility: draws are generated in fixed blocks of :data:`BLOCK` draws, block ``i`` from its own
-seed ``SeedSequence(seed, spawn_key=(i,))`` (what ``SeedSequence(seed).spawn(n)[i]`` gives), which is
-spawned again into one stream per lever (levers in sorted key order) and one for correlations. So draw ``j`` has the same value whatever the chunk size, the
+seed ``SeedSequence(seed).spawn(n)[i]``, and each lever draws from its own stream within the block,
+``SeedSequence(seed, spawn_key=(i, crc32(key)))``. So draw ``j`` of a lever has the same value
+whatever the chunk size, the threads or the cluster, and whichever other levers are drawn or fixed
+(``--set``, scenarios): comparisons between runs use common random numbers. So draw ``j`` has the same value whatever the chunk size, the
 number of threads or the cluster that computes it.
 
 Correlations (``correlations:`` in ``scenarios.yaml``) are rank correlations imposed within each
@@ -16,6 +18,7 @@ correlated normal scores. Each marginal distribution is unchanged; only the pair
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,6 +110,14 @@ def correlation_matrix(a: Assumptions, drawn: list[Drawn]) -> np.ndarray | None:
     return pearson
 
 
+CORRELATION_STREAM = 2**32  #: spawn key of the correlation scores' stream (crc32 values are below it)
+
+
+def lever_rng(seed: int, block: int, key: str) -> np.random.Generator:
+    """The stream of one lever in one block: ``SeedSequence(seed, spawn_key=(block, crc32(key)))``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, zlib.crc32(key.encode()))))
+
+
 def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distribution: str = "pert",
                correlation: np.ndarray | None = None) -> np.ndarray:
     """Draws of block ``block``, ``size × len(drawn)`` (``size`` is :data:`BLOCK` except for the last block).
@@ -116,18 +127,17 @@ def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distributio
     """
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
-    streams = np.random.SeedSequence(seed, spawn_key=(block,)).spawn(len(drawn) + 1)
     n = size if correlation is None else BLOCK  # ranks use the whole block
     out = np.empty((n, len(drawn)))
     for j, d in enumerate(drawn):
-        rng = np.random.default_rng(streams[j])
+        rng = lever_rng(seed, block, d.key)
         if distribution == "pert":
             alpha, beta = pert_shape(d)
             out[:, j] = d.low + (d.high - d.low) * rng.beta(alpha, beta, n)
         else:
             out[:, j] = rng.triangular(d.low, d.central, d.high, n)
     if correlation is not None:
-        out = iman_conover(out, correlation, np.random.default_rng(streams[-1]))
+        out = iman_conover(out, correlation, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, CORRELATION_STREAM))))
     for j, d in enumerate(drawn):
         if d.integer:
             out[:, j] = np.clip(np.rint(out[:, j]), np.ceil(d.low), np.floor(d.high))
