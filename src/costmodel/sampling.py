@@ -128,7 +128,7 @@ def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distributio
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
     n = size if correlation is None else BLOCK  # ranks use the whole block
-    out = np.empty((n, len(drawn)))
+    out = np.empty((n, len(drawn)), order="F")  # each lever contiguous: the engine reads columns
     for j, d in enumerate(drawn):
         rng = lever_rng(seed, block, d.key)
         if distribution == "pert":
