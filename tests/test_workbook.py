@@ -122,7 +122,7 @@ def test_user_text_never_becomes_a_formula_and_is_cleaned(bundled, tmp_path):
     wb = openpyxl.load_workbook(save_workbook(build_workbook(a), tmp_path / "evil.xlsx"))
     ws = wb["Inputs"]
     r = next(r for r in range(1, 20) if ws[f"A{r}"].value == "trust")
-    assert ws[f"B{r}"].value == evil and ws[f"B{r}"].data_type == "s"
+    assert ws[f"B{r}"].value == evil and ws[f"B{r}"].data_type == "s" and ws[f"B{r}"].quotePrefix
     assert ws[f"D{r}"].data_type == "s"
     r = lever_row(wb, key)
     assert ws[f"L{r}"].value == "bell and nul"

@@ -93,12 +93,12 @@ def put_text(ws, coord: str, value, style: str | None = None):
     text = clean_text(value)
     cell = ws[coord]
     cell.value = text
+    if style:
+        cell.style = style
     if text is not None:
         cell.data_type = "s"
         if text.startswith(FORMULA_START):
-            cell.quotePrefix = True
-    if style:
-        cell.style = style
+            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
     return cell
 
 

@@ -59,8 +59,8 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
         key = _text(_cell(rows, r, 0))
         if key != expected.key:
             problems.append(Problem(_where(origin, 0, r), f"options.{expected.key}",
-                                    f"expected option {expected.key!r} here, found {key!r} (add or remove options in options.yaml, "
-                                    "then rebuild the workbook)"))
+                                    f"expected option {expected.key!r} here, found {key!r}: read the workbook with the assumption "
+                                    "folder it was built from (--assumptions DIR); options are added in options.yaml"))
             options.append(expected)
             continue
         model = _text(_cell(rows, r, 2)) or ""
