@@ -159,6 +159,13 @@ def recalculated(bundled, tmp_path_factory):
     cases["edited"] = (bundled.with_overrides([(key, 4_000_000)]), "central", (key, 4_000_000))
     cases["high"] = (bundled, "high", None)
     cases["data_option"] = (load_folder(trust_shared_back_office(tmp)), "central", None)
+    cases["edge"] = (bundled.with_overrides([  # the corners, every run (hypothesis adds random ones below)
+        ("appraisal.horizon_years", 35), ("appraisal.mid_year_discounting", 1), ("appraisal.discount_rate_long", 0.02),
+        ("options.trust.mobilisation_months", 7.5), ("options.trust.set_up.months", 4.25),
+        ("options.trust.workforce.agency_share_target", "none"), ("options.in_house.workforce.years_to_target", 0),
+        ("options.in_house.legacy.step_down_per_year", 1), ("options.in_house.leadership.interim_end_month", "none"),
+        ("options.executive_leadership.efficiency.rate", 0.05), ("options.executive_leadership.efficiency.from_year", 3),
+        ("journey.sustain_months", 0.5)]), "central", None)
     paths = []
     for name, (a, which, edit) in cases.items():
         wb = build_workbook(bundled if edit else a)
@@ -210,6 +217,13 @@ def test_edited_input_cell_moves_outputs_as_the_engine_under_set(recalculated):
 def test_case_selector_high_equals_engine_on_high_values(recalculated):
     path, a, which = recalculated["high"]
     check_parity(path, a, which)
+
+
+def test_long_horizon_mid_year_fractional_months_and_none(recalculated):
+    path, a, _ = recalculated["edge"]
+    check_parity(path, a)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert name_value(wb, "safe_service_month_trust") == 7.5 + 6 + 6 + 12
 
 
 def test_option_added_as_data_appears_and_matches(recalculated):
