@@ -30,12 +30,13 @@ from costmodel.cli import load_assumptions
 HERE = Path(__file__).resolve().parent
 
 
-def engine_rate(a, draws: int, seed: int, chunk: int) -> tuple[float, mc.MonteCarlo]:
+def engine_rate(a, draws: int, seed: int, chunk: int) -> tuple[float, float, mc.MonteCarlo]:
+    """Wall-clock and CPU seconds (all threads) of one Monte Carlo run."""
     p = mc.plan(a, draws, seed, chunk=chunk)
     mc.montecarlo(mc.plan(a, 5000, seed))  # warm up imports and caches
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     r = mc.montecarlo(p)
-    return time.perf_counter() - t0, r
+    return time.perf_counter() - t0, time.process_time() - c0, r
 
 
 def libreoffice_rate(a, recalcs: int, seed: int) -> tuple[float, float]:
@@ -78,12 +79,15 @@ def main():
     ap.add_argument("--no-libreoffice", action="store_true")
     args = ap.parse_args()
     a = load_assumptions()
-    seconds, r = engine_rate(a, args.draws, args.seed, args.chunk_size)
+    seconds, cpu, r = engine_rate(a, args.draws, args.seed, args.chunk_size)
     rate = args.draws / seconds
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"engine: {args.draws:,} draws x {len(a.options)} options x {a.horizon_years} years "
           f"({len(r.plan.drawn)} levers drawn) in {seconds:.2f} s = {rate:,.0f} draws/s on {os.cpu_count()} cores; "
           f"peak RSS {peak:,.0f} MiB (in-process)")
+    print(f"engine CPU time: {cpu:.2f} s over all threads = {cpu / args.draws * 1e6:.2f} s per million draws "
+          f"(on {os.cpu_count()} idle cores: {cpu / (os.cpu_count() or 1) / args.draws * 1e6:.2f} s per million; "
+          f"the wall-clock figure above is higher when other programs share the cores)")
     if args.no_libreoffice:
         return
     lo_seconds, worst = libreoffice_rate(a, args.lo_recalcs, args.seed)
