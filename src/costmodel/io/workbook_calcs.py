@@ -194,11 +194,10 @@ def line_formulas(k: str, o, tl: dict, rows: dict) -> dict[str, tuple[str | None
                          f"=$E{{r}}*{T('transitional_active')}"),
         "improvement": (None, f"=SUM({{c}}{rows['improvement_diagnosis']}:{{c}}{rows['improvement_sustain']})"),
         "core_service": (f"={b('outset_spend')}/12", "=$E{r}"),
-        "safe_core_uplift": (f"=MAX(0,{b('caseload.children_in_need')}/{b('caseload.target_per_worker')}-{b('social_workers.fte')})"
-                             f"*{b('social_workers.salary')}*(1+{b('social_workers.on_cost_rate')})/12*improves_{k}",
+        "safe_core_uplift": (f"=$E${rows['extra_fte']}*$E${rows['employed_cost']}/12*improves_{k}",
                              f"=$E{{r}}*{T('from_stabilise')}"),
-        "agency_premium": (f"={b('social_workers.fte')}*{b('social_workers.salary')}*(1+{b('social_workers.on_cost_rate')})"
-                           f"*{b('social_workers.agency_premium')}/12", f"=$E{{r}}*{{c}}{rows['agency_share']}"),
+        "agency_premium": (f"={b('social_workers.fte')}*$E${rows['employed_cost']}*{b('social_workers.agency_premium')}/12",
+                           f"=$E{{r}}*{{c}}{rows['agency_share']}"),
         "interim_leaders": (f"={b('interim_leaders.count')}*{b('interim_leaders.day_rate')}*{b('interim_leaders.days_per_year')}/12",
                             f"=$E{{r}}*{T('interim_in_post')}"),
         "management_fee": (f"={ok('leadership.management_fee')}/12", "=$E{r}"),
@@ -249,6 +248,11 @@ def write_calculations(wb, a: Assumptions, tl: Grid) -> Grid:
         fl, cnt = n("baseline.legacy_placements.floor"), n("baseline.legacy_placements.count")
         add("legacy_count", "Children in legacy placements", "working", "children", None,
             f"={fl}+({cnt}-{fl})*{T('legacy_remaining')}", fmt="0.00")
+        add("employed_cost", "Employed cost of a social worker: salary x (1 + on-cost rate)", "working", "GBP/yr",
+            f"={n('baseline.social_workers.salary')}*(1+{n('baseline.social_workers.on_cost_rate')})")
+        add("extra_fte", "Extra social workers for a manageable caseload: children in need / target - FTE (not below 0)",
+            "working", "FTE", f"=MAX(0,{n('baseline.caseload.children_in_need')}/{n('baseline.caseload.target_per_worker')}"
+            f"-{n('baseline.social_workers.fte')})", fmt="0.00")
         add("transitional_built_up", "Transitional cost built up before optimism bias: other + team FTE x cost x months / 12 "
             "+ legal + due diligence", "working", "GBP",
             f"={ok('transitional.amount')}+{ok('transitional.team_fte')}*{ok('transitional.team_cost')}*{ok('transitional.months')}/12"
