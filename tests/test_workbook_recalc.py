@@ -6,6 +6,7 @@ Every workbook that needs recalculating is built first and recalculated in one `
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -295,3 +296,18 @@ def test_cli_recalc_stores_values(tmp_path):
                                                         ["present_value"], rel=1e-9)
     with zipfile.ZipFile(book) as z:  # LibreOffice keeps the native charts when it re-saves the book
         assert sum(n.startswith("xl/charts/chart") for n in z.namelist()) == 2 + len(load_folder(ROOT / "assumptions").options)
+    # a book that already holds (now stale) values is recalculated too: change an input in the XML only
+    before = name_value(wb, "pv_trust")
+    row = next(r for r in range(1, 400) if wb["Inputs"][f"A{r}"].value == "options.trust.set_up.amount")
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(book) as z, zipfile.ZipFile(stale, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data, count = re.subn(rb'(<c r="E%d"[^>]*><v>)3000000(</v>)' % row, rb"\g<1>4000000\g<2>", data)
+                assert count == 1
+            out.writestr(item, data)
+    done = subprocess.run([*run_cli, "workbook", "recalc", str(stale)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    after = name_value(openpyxl.load_workbook(stale, data_only=True), "pv_trust")
+    assert after - before == pytest.approx(1_250_000, rel=1e-9)
