@@ -135,7 +135,11 @@ def improvement(total, optimism_bias, phase_starts, phase_months, phase_split, m
         return nothing(m)
     out = np.zeros((uplifted.shape[0], m.shape[1]))
     for start, months, share in zip(phase_starts, phase_months, phase_split):
-        out = out + spread(uplifted * _col(share), start, months, m)
+        part = spread(uplifted * _col(share), start, months, m)
+        if part.shape[0] > out.shape[0]:
+            out = out + part
+        else:
+            out += part  # in place: the same sum with one temporary fewer
     return out
 
 

@@ -73,13 +73,16 @@ def active(start, length, m: np.ndarray) -> np.ndarray:
     a = _col(start)
     b = a + _col(length)
     p0, p1 = bounds(m)
-    return np.maximum(np.minimum(p1, b) - np.maximum(p0, a), 0.0)
+    out = np.minimum(p1, b)
+    out -= np.maximum(p0, a)  # in place: the same arithmetic with fewer temporaries
+    return np.maximum(out, 0.0, out=out)
 
 
 def from_month(start, m: np.ndarray) -> np.ndarray:
     """Share of each month on or after ``start``; S × months."""
     p0, p1 = bounds(m)
-    return np.maximum(p1 - np.maximum(p0, _col(start)), 0.0)
+    out = p1 - np.maximum(p0, _col(start))
+    return np.maximum(out, 0.0, out=out)
 
 
 def until_month(end, m: np.ndarray) -> np.ndarray:
@@ -87,7 +90,9 @@ def until_month(end, m: np.ndarray) -> np.ndarray:
     e = _col(end)
     e = np.where(np.isnan(e), np.inf, e)
     p0, p1 = bounds(m)
-    return np.maximum(np.minimum(p1, e) - p0, 0.0)
+    out = np.minimum(p1, e)
+    out -= p0
+    return np.maximum(out, 0.0, out=out)
 
 
 def spread(amount, start, length, m: np.ndarray) -> np.ndarray:
@@ -99,7 +104,11 @@ def spread(amount, start, length, m: np.ndarray) -> np.ndarray:
         return nothing(m)
     n = _col(length)
     per_month = np.divide(_col(amount), n, out=np.zeros(np.broadcast_shapes(n.shape, _col(amount).shape)), where=n > 0)
-    return per_month * active(start, length, m)
+    out = active(start, length, m)
+    if out.shape[0] < per_month.shape[0]:
+        return per_month * out
+    out *= per_month
+    return out
 
 
 def to_years(monthly: np.ndarray) -> np.ndarray:
