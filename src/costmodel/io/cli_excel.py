@@ -201,7 +201,7 @@ def excel():
 def workbook_command(assumptions_dir, scenario, sets, output, force):
     """Write a macro-enabled workbook wired to costmodel, and its companion .py.
 
-    Works on any platform (Excel is needed only to open it). See docs/excel.md.
+    Works on any platform (Excel is needed only to open it). See the README, "Excel: press a button".
 
     \b
     Example:
@@ -241,6 +241,3 @@ def run_command(action, book):
     except ExcelUnavailable as e:
         raise InputError(f"costmodel excel run: {e}") from None
     click.echo(f"Ran {action} in {book}", err=True)
-
-
-COMMANDS = [excel]

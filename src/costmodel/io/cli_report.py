@@ -48,6 +48,3 @@ def report(assumptions_dir, scenario, sets, draws, seed, output, force):
         write_output(content, output, force)
     else:
         write_output(html, output, force)
-
-
-COMMANDS = [report]

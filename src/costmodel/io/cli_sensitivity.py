@@ -348,6 +348,3 @@ class _progress:
         if self.bar is not None:
             self.bar.stop()
         return False
-
-
-COMMANDS = [sweep, tornado, switching, montecarlo]

@@ -128,6 +128,3 @@ def recalc(path, output, force):
         if os.path.exists(tmp):
             os.unlink(tmp)
     click.echo(f"Recalculated {target} with LibreOffice", err=True)
-
-
-COMMANDS = [workbook]
