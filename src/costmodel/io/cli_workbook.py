@@ -1,7 +1,6 @@
 """``costmodel workbook build | read | recalc``: the live-formula workbook from the command line."""
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import click
 
 from ..assumptions import AssumptionError
 from ..cli import InputError, assumption_options, load_assumptions
-from .files import _umask
+from .files import atomic_write
 
 
 @click.group("workbook")
@@ -116,15 +115,11 @@ def recalc(path, output, force):
     lock = target.with_name("~$" + target.name)
     if lock.exists():
         raise InputError(f"{target} is open in Excel (lock file {lock.name} beside it): close it and try again")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        recalculate(path, tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except LibreOfficeMissing as e:
-        raise InputError(str(e)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with tempfile.TemporaryDirectory(prefix="costmodel-recalc-") as tmp:
+        out = Path(tmp) / target.name
+        try:
+            recalculate(path, out)
+        except LibreOfficeMissing as e:
+            raise InputError(str(e)) from None
+        atomic_write(target, out.read_bytes())
     click.echo(f"Recalculated {target} with LibreOffice", err=True)
