@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -97,8 +98,8 @@ def write_cover(ws, a: Assumptions) -> None:
         ws[f"A{i}"] = label
         ws[f"A{i}"].style = "Subheading"
         L.put_text(ws, f"B{i}", text)
-        ws[f"B{i}"].alignment = ws[f"B{i}"].alignment.copy(wrap_text=True, vertical="top")
-        ws[f"A{i}"].alignment = ws[f"A{i}"].alignment.copy(vertical="top")
+        ws[f"B{i}"].alignment = Alignment(wrap_text=True, vertical="top")
+        ws[f"A{i}"].alignment = Alignment(vertical="top")
         ws.row_dimensions[i].height = 15 * (1 + len(text) // 95)  # room for the wrapped lines
     row = len(info) + 3
     L.heading(ws, f"A{row}", "Colour key")
