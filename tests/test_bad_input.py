@@ -153,7 +153,7 @@ def test_missing_folder(tmp_path):
     ("options.trust.set_up.amount=-5", ["options.trust.set_up.amount", "negative cost"]),
     ("baseline.social_workers.agency_share=30", ["baseline.social_workers.agency_share", "above the maximum"]),
     ("options.trust.set_up.amount", ["expected KEY=VALUE"]),
-    ("appraisal.horizon_years=2", ["beyond the horizon"]),
+    ("appraisal.horizon_years=1", ["options.in_house.leadership.interim_end_month", "month 18 is beyond the horizon"]),
     ("appraisal.mid_year_discounting=maybe", ["appraisal.mid_year_discounting", "expected true or false"]),
 ])
 def test_bad_set(setting, fragments):

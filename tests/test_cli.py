@@ -138,3 +138,15 @@ def test_real_subprocess_and_root_shim(tmp_path):
 def test_help_has_examples():
     for cmd in ("compare", "validate", "sources"):
         assert "Example" in invoke(cmd, "--help")
+
+
+def test_one_off_cost_after_the_horizon_is_cut_off_and_said():
+    """Horizon 5 years: the trust's sustain phase (months 36-71) loses months 60-71:
+    £10m x 1.25 optimism bias x 15% x 12/36 = £625,000 not counted, and a warning says so."""
+    r = compare_json("appraisal.horizon_years=5")
+    trust = r["options"]["trust"]
+    assert trust["totals"]["improvement"] == pytest.approx(12_500_000 - 625_000)
+    assert any(w.startswith("options.trust: £625,000 of improvement cost falls after the 5-year horizon")
+               for w in r["warnings"])
+    assert not any(w.startswith("options.in_house") for w in r["warnings"])  # in-house ends at month 60 exactly
+    assert compare_json()["warnings"] == []

@@ -439,7 +439,6 @@ def check_rules(a: Assumptions) -> list[Problem]:
             bad(k, f"year {l.high:g} is beyond the horizon (years 0 to {a.horizon_years - 1})")
     if L["baseline.legacy_placements.floor"].high > L["baseline.legacy_placements.count"].low:
         bad("baseline.legacy_placements.floor", "the floor cannot exceed the count of legacy placements")
-    journey = [L[f"journey.{p}_months"].high for p in lv.PHASES]
     for o in a.options:
         pre = f"options.{o.key}."
         g = lambda s: L[pre + s]  # noqa: E731
@@ -455,11 +454,6 @@ def check_rules(a: Assumptions) -> list[Problem]:
             total = sum(s.central for s in splits)
             if abs(total - 1.0) > 1e-9:
                 bad(pre + "improvement.phase_split", f"phase splits sum to {total:.6g}, expected 1")
-            last = max((i for i, s in enumerate(splits) if s.central > 0), default=-1)
-            end = g("mobilisation_months").high + sum(journey[: last + 1])
-            if last >= 0 and end > months:
-                bad(pre + "improvement.total", f"the improvement journey runs to month {end:g}, beyond the horizon of {months} months: "
-                    "lengthen appraisal.horizon_years or shorten the journey")
             for i, p in enumerate(lv.PHASES):
                 if splits[i].central > 0 and L[f"journey.{p}_months"].low == 0:
                     bad(pre + f"improvement.phase_split.{p}", f"the {p} phase has no months but a share of improvement cost")
@@ -471,8 +465,6 @@ def check_rules(a: Assumptions) -> list[Problem]:
             if amount > 0:
                 if g(f"{part}.months").low <= 0:
                     bad(pre + f"{part}.months", f"at least 1 month is needed to spend the {part.replace('_', '-')} cost")
-                elif g(f"{part}.start_month").high + g(f"{part}.months").high > months:
-                    bad(pre + f"{part}.months", f"{part.replace('_', '-')} spending runs beyond the horizon of {months} months")
         for name in o.support:
             if g(f"external_support.{name}.annual_cost").high > 0 and g(f"external_support.{name}.months").low <= 0:
                 bad(pre + f"external_support.{name}.months", "at least 1 month is needed for a support item with a cost")

@@ -54,6 +54,33 @@ def reconciliation(a: Assumptions) -> dict:
     return {"unit": "GBP/yr", **parts, "total_outset_spend": sum(parts.values())}
 
 
+def beyond_horizon(a: Assumptions, totals_real: np.ndarray) -> list[str]:
+    """Warnings for one-off costs that fall after the horizon and so are not counted (GBP real).
+
+    ``totals_real`` is options × categories. The appraisal counts months 0 … 12H−1 only (MODEL.md);
+    a set-up, transitional or improvement spend that runs past them is cut off, and said so here.
+    """
+    from .cost_lines import transitional_amount
+    from .levers import PHASES
+    out = []
+    for i, key in enumerate(a.option_keys):
+        o = lambda k: a.central(f"options.{key}.{k}")  # noqa: E731
+        uplift = 1.0 + o("optimism_bias")
+        full = {
+            "set_up": o("set_up.amount") * uplift,
+            "transitional": float(transitional_amount(o("transitional.amount"), o("transitional.team_fte"),
+                                                      o("transitional.team_cost"), o("transitional.months"),
+                                                      o("transitional.legal"), o("transitional.due_diligence"))[0, 0]) * uplift,
+            "improvement": o("improvement.total") * uplift * sum(o(f"improvement.phase_split.{p}") for p in PHASES),
+        }
+        for category, amount in full.items():
+            missing = amount - totals_real[i, CATEGORIES.index(category)]
+            if missing > 0.5:
+                out.append(f"options.{key}: £{missing:,.0f} of {category.replace('_', '-')} cost falls after the "
+                           f"{a.horizon_years}-year horizon and is not counted (lengthen appraisal.horizon_years to include it)")
+    return out
+
+
 def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> dict:
     """Cost and appraise every option; the ``compare`` JSON object (see README, 'JSON output')."""
     values = a.values()
@@ -127,4 +154,5 @@ def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> d
         "decision": {"form": verdict.form, "summary": verdict.summary, "reasons": list(verdict.reasons),
                      "fit": dict(verdict.fit)},
         "baseline_reconciliation": reconciliation(a),
+        "warnings": beyond_horizon(a, table.by_category()[0].sum(axis=-1)),
     }

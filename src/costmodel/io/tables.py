@@ -93,6 +93,8 @@ def render_table(result: dict, annual: bool = False, width: int | None = None) -
     console.print(f"Outset spend reconciles: core {money_m(rec['core_service'])} + legacy placements "
                   f"{money_m(rec['legacy_placements'])} + agency premium {money_m(rec['agency_premium'])} + interim "
                   f"leaders {money_m(rec['interim_leaders'])} = {money_m(rec['total_outset_spend'])} a year.")
+    for w in result.get("warnings", []):
+        console.print(f"Warning: {w}")
     cheapest = result["options"][result["cheapest_option"]]["label"]
     console.print(f"Lowest present value: {cheapest}. Assumptions fingerprint {result['fingerprint']}.")
     return buf.getvalue()
