@@ -258,3 +258,14 @@ def test_fixing_a_correlated_lever_drops_only_its_correlations(tmp_path):
     res = CliRunner().invoke(main, ["report", "--scenario", "improvement_top_of_range", "--draws", "200", "--output", str(out)])
     assert res.exit_code == 0, res.output
     assert "Scenario: Improvement at the top of the" in out.read_text(encoding="utf-8")
+
+
+def test_costs_after_the_horizon_are_stated_on_the_page(tmp_path):
+    """A 5-year horizon cuts £625,000 of the trust's improvement spend: the page must say so."""
+    from click.testing import CliRunner
+    from costmodel.cli import main
+    out = tmp_path / "short.html"
+    result = CliRunner().invoke(main, ["report", "--draws", "0", "--set", "appraisal.horizon_years=5", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "Not counted:" in html and "£625,000 of improvement cost falls after the 5-year horizon" in html

@@ -191,6 +191,9 @@ def render_html(data: dict) -> str:
         overrides = ("<p class='overrides'><strong>This run changes the assumptions:</strong> "
                      + "; ".join(f"{escape(label)} = <strong>{escape(value)}</strong> (<code>{escape(k)}</code>)"
                                  for k, label, value in data["overrides"]) + "</p>")
+    if r.get("warnings"):
+        overrides += ("<p class='overrides'><strong>Not counted:</strong> "
+                      + "; ".join(escape(w) for w in r["warnings"]) + ".</p>")
     shares = ""
     if data["shares"] is not None:
         shares = ("Each simulated future draws every uncertain assumption from its low–high range at once. "
