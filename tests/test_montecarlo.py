@@ -48,12 +48,15 @@ def test_same_seed_same_results_whatever_the_chunk_size_or_threads(bundled):
 
 
 def test_each_lever_has_its_own_stream_per_block():
-    # block 2, lever "b": SeedSequence(5, spawn_key=(2, crc32("b"))), drawn from PERT(0, 1, 2) = 2 × Beta(3, 3)
+    # block 2, lever "b": SeedSequence(5, spawn_key=(2, crc32("b"))), one uniform per draw mapped through
+    # the quantile function of PERT(0, 1, 2) = 2 × Beta(3, 3)
     import zlib
+    from scipy.stats import beta
     drawn = [sampling.Drawn("a", 0.0, 1.0, 2.0), sampling.Drawn("b", 0.0, 1.0, 2.0)]
     stream = np.random.SeedSequence(5, spawn_key=(2, zlib.crc32(b"b")))
-    expected = 2.0 * np.random.default_rng(stream).beta(3.0, 3.0, 10)
-    np.testing.assert_array_equal(sampling.draw_block(drawn, 5, 2, 10)[:, 1], expected)
+    expected = 2.0 * beta.ppf(np.random.default_rng(stream).random(10), 3.0, 3.0)
+    np.testing.assert_allclose(sampling.draw_block(drawn, 5, 2, 10)[:, 1], expected, rtol=0, atol=2e-7)
+    expected = sampling.draw_block(drawn, 5, 2, 10)[:, 1]
     # block i of SeedSequence(5).spawn(n) is the same family: spawn_key (i,)
     assert np.random.SeedSequence(5).spawn(3)[2].spawn_key == (2,)
     # fixing another lever does not change this lever's draws (common random numbers)
@@ -70,6 +73,46 @@ def test_pert_and_triangular_means_and_bounds(bundled):
     assert tri.mean() == pytest.approx((3 + 10 + 15) / 3, abs=3 * se)         # 9.333
 
 
+PERT_SHAPES = [(3.0, 10.0, 15.0), (0.0, 1.0, 2.0), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0), (35e6, 42e6, 50e6),
+               (0.178, 0.25, 0.35), (0.0, 1.0, 3.0), (4.0, 6.0, 9.0), (-5.0, -4.99, 5.0), (1.0, 1.0 + 1e-9, 2.0)]
+
+
+@pytest.mark.parametrize("low,central,high", PERT_SHAPES)
+def test_pert_quantiles_match_scipy_to_1e_6_of_the_range(low, central, high):
+    from scipy.stats import beta
+    d = sampling.Drawn("x", low, central, high)
+    a, b = sampling.pert_shape(d)
+    rng = np.random.default_rng(0)
+    # 10^5 uniforms, an even grid including both ends, and points ever closer to each end
+    u = np.concatenate([rng.random(100_000), np.linspace(0.0, 1.0, 10_001), 2.0 ** -np.arange(1, 54),
+                        1.0 - 2.0 ** -np.arange(1, 54)])
+    got = sampling.pert_quantile(d, u.copy())
+    want = low + (high - low) * beta.ppf(u, a, b)
+    assert np.max(np.abs(got - want)) < 1e-6 * (high - low)
+    assert np.all(np.diff(sampling.pert_quantile(d, np.sort(u))) >= -1e-12 * (high - low))  # non-decreasing
+
+
+@pytest.mark.parametrize("low,central,high", PERT_SHAPES[:6])
+def test_pert_draws_have_pert_mean_and_variance(low, central, high):
+    d = sampling.Drawn("x", low, central, high)
+    x = np.concatenate([sampling.draw_block([d], 2, k, sampling.BLOCK)[:, 0] for k in range(4)])
+    a, b = sampling.pert_shape(d)
+    span = high - low
+    mean = (low + 4 * central + high) / 6
+    var = a * b / ((a + b) ** 2 * (a + b + 1)) * span**2  # Beta variance, scaled
+    n = x.size
+    assert x.mean() == pytest.approx(mean, abs=4 * np.sqrt(var / n))
+    assert x.var() == pytest.approx(var, rel=4 * np.sqrt(2.0 / n) * 2)  # ≈ 4 standard errors (kurtosis < 3)
+
+
+def test_triangular_quantiles_are_the_closed_form_inverse():
+    from scipy.stats import triang
+    d = sampling.Drawn("x", 3.0, 10.0, 15.0)
+    u = np.random.default_rng(1).random(100_000)
+    want = triang.ppf(u, (10.0 - 3.0) / 12.0, loc=3.0, scale=12.0)
+    np.testing.assert_allclose(sampling.triangular_quantile(d, u), want, rtol=0, atol=1e-9 * 12)
+
+
 def test_integer_levers_are_drawn_as_integers():
     out = sampling.draw_block([sampling.Drawn("k", 1.0, 2.0, 4.0, integer=True)], 3, 0, 1000)[:, 0]
     assert set(np.unique(out)) <= {1.0, 2.0, 3.0, 4.0}
@@ -80,7 +123,21 @@ def test_structural_levers_and_flags_are_not_drawn(bundled):
     drawn, held = sampling.drawn_levers(a)
     keys = {d.key for d in drawn}
     assert "appraisal.horizon_years" not in keys and not any(k.startswith("baseline.capacity") for k in keys)
-    assert len(keys) == 52
+    # inflation changes nominal figures only; Monte Carlo reports present values (real): held at central
+    assert not any(k.startswith("appraisal.inflation.") for k in keys)
+    assert {"appraisal.inflation.general", "appraisal.inflation.pay", "appraisal.inflation.placements"} <= set(held)
+    assert len(keys) == 49
+
+
+def test_inflation_cannot_change_any_monte_carlo_output(bundled):
+    p = mc.plan(bundled, 500, seed=2)
+    x = sampling.draw_block(list(p.drawn), 2, 0, 500, "pert", p.correlation)
+    v = bundled.values()
+    v.update({d.key: x[:, j] for j, d in enumerate(p.drawn)})
+    base = appraise(run(bundled, v), v).present_value
+    for k in ("appraisal.inflation.general", "appraisal.inflation.pay", "appraisal.inflation.placements"):
+        w = dict(v, **{k: np.linspace(0.0, 0.2, 500)})
+        np.testing.assert_array_equal(appraise(run(bundled, w), w).present_value, base)
 
 
 def _with_correlations(a, corr):

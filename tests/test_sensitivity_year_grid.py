@@ -56,3 +56,41 @@ def test_by_hand_one_year_of_legacy_count():
     # 10 children, floor 0, half step down a year, from month 0: year 0 holds Σ 10 × 0.5^(m/12), m = 0..11.
     by_hand = sum(10 * 0.5 ** (k / 12) for k in range(12))
     assert cl.legacy_count(10, 0, 0.5, 0.0, year_grid(12))[0, 0] == pytest.approx(by_hand, rel=1e-14)
+
+
+def _pv_reference(a, v, S):
+    """Present values from the monthly lines summed to years, discounted year by year (the slow reference)."""
+    from costmodel.appraisal import discount_factors
+    month, _, _ = annual_lines(a, v, S, month_grid(a.months))
+    f = discount_factors(a.horizon_years, v["appraisal.discount_rate"], v["appraisal.discount_rate_long"],
+                         v["appraisal.mid_year_discounting"])
+    return (month.sum(axis=2) * f[:, None, :]).sum(axis=-1)
+
+
+def test_discounted_grid_gives_present_values_of_the_monthly_lines(a):
+    from costmodel.engine import option_present_values
+    v = _draws(a, 300, 2)
+    # edges: starts before month 0 or beyond the horizon, zero lengths, whole and fractional months
+    v["options.trust.mobilisation_months"] = np.r_[0.0, 120.0, 130.0, 11.5, 12.0, v["options.trust.mobilisation_months"][5:]]
+    v["options.in_house.leadership.interim_end_month"] = np.r_[np.nan, 0.0, 200.0, v["options.in_house.leadership.interim_end_month"][3:]]
+    v["journey.diagnosis_months"] = np.r_[0.0, 0.0, 3.25, v["journey.diagnosis_months"][3:]]
+    got = option_present_values(a.options, a.horizon_years, v, 300)
+    want = _pv_reference(a, v, 300)
+    assert np.max(np.abs(got - want) / np.abs(want)) < 1e-12
+    # and mid-year discounting
+    w = dict(v, **{"appraisal.mid_year_discounting": np.array([1.0])})
+    assert np.max(np.abs(option_present_values(a.options, a.horizon_years, w, 300) - _pv_reference(a, w, 300))
+                  / np.abs(_pv_reference(a, w, 300))) < 1e-12
+
+
+def test_present_values_with_discount_rates_varying_by_draw(a):
+    from costmodel.engine import option_present_values
+    v = _draws(a, 50, 3)
+    v["appraisal.discount_rate"] = np.linspace(0.01, 0.06, 50)
+    got = option_present_values(a.options, a.horizon_years, v, 50)
+    want = _pv_reference(a, v, 50)
+    assert np.max(np.abs(got - want) / np.abs(want)) < 1e-12
+    # each draw alone (discount factors the same for all: the discounted grid) gives the same
+    for s in (0, 17, 49):
+        one = {k: (x[s:s + 1] if np.shape(x)[0] == 50 else x) for k, x in v.items()}
+        np.testing.assert_allclose(option_present_values(a.options, a.horizon_years, one, 1)[0], got[s], rtol=1e-13)

@@ -6,12 +6,16 @@ month grid from :func:`costmodel.timeline.month_grid`. Costs are positive, savin
 ``m`` may also be the financial-year grid (:func:`costmodel.timeline.year_grid`): each function then
 returns pounds per year, exactly the sum of its monthly values (the two quantities evaluated at
 month starts, agency share and legacy count, are summed over the year's months in closed form).
+On the :class:`costmodel.timeline.Discounted` grid each function returns its line's present value,
+``S × 1`` (every line is linear in its timing flags).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .timeline import Periods, _col, bounds, from_month, is_zero, months_in, nothing, spread, until_month
+from .timeline import Discounted, Periods, _col, bounds, discount, from_month, is_zero, months_in, nothing, spread, until_month
+
+SUMMED = (Periods, Discounted)  #: grids whose flags count months (years) or discounted months (present values)
 
 ONE_OFF = ("set_up", "transitional", "improvement")
 CATEGORIES = ("set_up", "transitional", "improvement", "recurring", "legacy", "saving")
@@ -19,7 +23,7 @@ CATEGORIES = ("set_up", "transitional", "improvement", "recurring", "legacy", "s
 
 def core_service(outset_spend, m):
     """Outset running cost of the service, GBP per month: ``outset_spend / 12`` every month."""
-    if isinstance(m, Periods):
+    if isinstance(m, SUMMED):
         return _col(outset_spend) / 12.0 * months_in(m)
     return np.broadcast_to(_col(outset_spend) / 12.0, (_col(outset_spend).shape[0], m.shape[1])).copy()
 
@@ -49,7 +53,7 @@ def agency_share_path(share, target, start, years_to_target, m):
     s0, t = _col(share), _col(target)
     t = np.where(np.isnan(t), s0, t)
     span = 12.0 * _col(years_to_target)
-    if isinstance(m, Periods):
+    if isinstance(m, SUMMED):
         if is_zero(t - s0):
             return s0 * months_in(m)
         return s0 * months_in(m) + (t - s0) * _ramp_sum(_col(start), span, m)
@@ -71,7 +75,7 @@ def legacy_count(count, floor, step_down, start, m):
     On the year grid: child-months, the sum of the monthly counts over each year's months.
     """
     n0, f = _col(count), _col(floor)
-    if isinstance(m, Periods):
+    if isinstance(m, SUMMED):
         if is_zero(step_down) or is_zero(n0 - f):
             return n0 * months_in(m)
         return f * months_in(m) + (n0 - f) * _decay_sum(_col(start), _col(step_down), m)
@@ -86,7 +90,7 @@ def legacy_placements(count, n, weekly_cost, replacement_weekly_cost, weeks_per_
     (``n`` in child-months and ``count`` times the months of each period on the year grid).
     """
     w = _col(weeks_per_year) / 12.0
-    held = _col(count) if m is None or not isinstance(m, Periods) else _col(count) * months_in(m)
+    held = _col(count) if m is None or not isinstance(m, SUMMED) else _col(count) * months_in(m)
     return n * _col(weekly_cost) * w + (held - n) * _col(replacement_weekly_cost) * w
 
 
@@ -162,6 +166,8 @@ def _ramp_sum(start, span, m: Periods):
     Months ``lo … hi − 1`` are on the ramp: ``Σ (month − start) / span = k × ((lo + hi − 1)/2 − start) / span``
     with ``k = hi − lo``; months from ``hi`` count 1 each.
     """
+    if isinstance(m, Discounted):
+        return discount(_ramp_sum(start, span, m.years), m)
     lo, p1 = _month_range(start, m)
     hi = _month_range(start + span, m)[0]
     k = hi - lo
@@ -177,6 +183,8 @@ def _decay_sum(start, step_down, m: Periods):
     A geometric series: ``q^((first − start)/12) × (r^k − 1)/(r − 1)`` with ``r = q^(1/12)`` over the
     ``k`` months from ``first``, written with ``expm1`` so a tiny step-down loses no precision.
     """
+    if isinstance(m, Discounted):
+        return discount(_decay_sum(start, step_down, m.years), m)
     p0, _ = bounds(m)
     lo, p1 = _month_range(start, m)
     k = p1 - lo

@@ -18,7 +18,7 @@ import pandas as pd
 from . import cost_lines as cl
 from .assumptions import Assumptions, Option, financial_year
 from .levers import PHASES
-from .timeline import Periods, month_grid, nothing, to_years, year_grid
+from .timeline import Periods, discounted_grid, month_grid, nothing, to_years, year_grid
 
 #: Fixed lines in table order: (line, category, inflation index for nominal outputs).
 #: External-support items follow ``client_side`` as ``external_support:<name>``.
@@ -199,3 +199,34 @@ def run(assumptions: Assumptions, values: Mapping[str, np.ndarray] | None = None
                      categories=tuple(c for _, c, _ in spec), indices=tuple(x for _, _, x in spec),
                      start_year=assumptions.start_year, price_base_year=assumptions.price_base_year,
                      safe_service_month=safe)
+
+
+def option_present_values(options: tuple[Option, ...], horizon_years: int, v: Mapping[str, np.ndarray],
+                          S: int) -> np.ndarray:
+    """Present value of every option, ``S × options``, GBP real at the price base, without the cost table.
+
+    When the discount factors are the same for every scenario (the discount rates are not varied),
+    each line is costed on the :class:`costmodel.timeline.Discounted` grid, which gives its present
+    value directly (``S`` numbers a line instead of ``S × years``); otherwise on the financial-year
+    grid, discounted per scenario. Both equal ``appraise(run(...)).present_value`` to rounding.
+    """
+    from .appraisal import discount_factors  # appraisal imports this module
+    f = discount_factors(horizon_years, v["appraisal.discount_rate"], v["appraisal.discount_rate_long"],
+                         v["appraisal.mid_year_discounting"])
+    out = np.empty((S, len(options)))
+    if f.shape[0] == 1:
+        grid = discounted_grid(12 * horizon_years, f)
+        total = np.empty((S, 1))
+        for i, option in enumerate(options):
+            total.fill(0.0)
+            for make in option_lines(option, v, grid).values():
+                total += make()
+            out[:, i] = total[:, 0]
+        return out
+    grid = year_grid(12 * horizon_years)
+    for i, option in enumerate(options):
+        total = np.zeros((S, horizon_years))
+        for make in option_lines(option, v, grid).values():
+            total += make()
+        out[:, i] = (total * f).sum(axis=-1)
+    return out

@@ -16,7 +16,8 @@ import numpy as np
 
 from .assumptions import COMPARATOR, Assumptions, Option
 from .sampling import BLOCK, Drawn, correlation_matrix, draw_block, drawn_levers
-from .scenarios import DEFAULT_CHUNK, Shape, _present_values
+from .engine import option_present_values
+from .scenarios import DEFAULT_CHUNK
 
 PERCENTILES = (5, 50, 95)
 
@@ -63,13 +64,12 @@ def block_present_values(p: Plan, block: int) -> np.ndarray:
     """Present values of one block's draws, ``size × options`` GBP, costed ``p.chunk`` draws at a time."""
     size = p.block_size(block)
     x = draw_block(list(p.drawn), p.seed, block, size, p.distribution, p.correlation)
-    shape = Shape(p.options, p.horizon_years)
     out = np.empty((size, len(p.options)))
+    v = dict(p.central)  # levers held at one value stay length-1 arrays: they broadcast
     for lo in range(0, size, p.chunk):
         hi = min(size, lo + p.chunk)
-        v = dict(p.central)
         v.update({d.key: x[lo:hi, j] for j, d in enumerate(p.drawn)})
-        out[lo:hi] = _present_values(shape, v, hi - lo)
+        out[lo:hi] = option_present_values(p.options, p.horizon_years, v, hi - lo)
     return out
 
 
