@@ -94,3 +94,20 @@ def test_present_values_with_discount_rates_varying_by_draw(a):
     for s in (0, 17, 49):
         one = {k: (x[s:s + 1] if np.shape(x)[0] == 50 else x) for k, x in v.items()}
         np.testing.assert_allclose(option_present_values(a.options, a.horizon_years, one, 1)[0], got[s], rtol=1e-13)
+
+
+@pytest.mark.parametrize("mid_year", [0.0, 1.0])
+def test_discounted_ramp_and_decay_sums_at_the_edges(mid_year):
+    from costmodel.appraisal import discount_factors
+    from costmodel.timeline import discounted_grid
+    f = discount_factors(10, 0.035, 0.03, mid_year)
+    d, m = discounted_grid(120, f), month_grid(120)
+    starts = np.array([0.0, 1.0, 2.5, 6.5, 7.4, 11.0, 12.0, 100.0, 119.2, 119.5, 120.0, 130.0])
+    for span in (0.0, 0.25, 6.0, 12.0, 30.0, 36.0):
+        got = cl.agency_share_path(0.3, 0.1, starts, span / 12.0, d)
+        want = (to_years(cl.agency_share_path(0.3, 0.1, starts, span / 12.0, m)) * f).sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
+    for step in (1e-9, 0.25, 0.999, 0.0, 1.0):  # 0 and 1 take the general route
+        got = cl.legacy_count(40, 5, np.full(starts.size, step), starts, d)
+        want = (to_years(cl.legacy_count(40, 5, step, starts, m)) * f).sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-13, atol=1e-12)

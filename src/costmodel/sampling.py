@@ -272,7 +272,12 @@ def iman_conover(x: np.ndarray, pearson: np.ndarray, rng: np.random.Generator) -
     if involved.size == 0:
         return x
     sub = pearson[np.ix_(involved, involved)]
-    scores = rng.standard_normal((x.shape[0], involved.size)) @ np.linalg.cholesky(sub).T
+    z = rng.standard_normal((x.shape[0], involved.size))
+    L = np.linalg.cholesky(sub)
+    scores = np.zeros_like(z)
+    for c in range(involved.size):  # scores = z @ L.T, summed by hand: no BLAS threads (they spin) for a k × k product
+        for k in range(c + 1):
+            scores[:, c] += z[:, k] * L[c, k]
     for col, j in enumerate(involved):
         x[np.argsort(scores[:, col]), j] = np.sort(x[:, j])  # the r-th smallest draw goes where the r-th smallest score is
     return x

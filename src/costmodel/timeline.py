@@ -54,6 +54,8 @@ class Discounted:
     factors: np.ndarray
     knots: np.ndarray
     tail: np.ndarray
+    weight: np.ndarray = None  #: ``W[c] = Σ_{month < c} f_(year of month)``, c = 0 … months (sums over whole months)
+    moment: np.ndarray = None  #: ``M[c] = Σ_{month < c} month × f_(year of month)``
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -61,14 +63,20 @@ class Discounted:
 
 
 def discounted_grid(months: int, factors) -> Discounted:
-    """The :class:`Discounted` grid of ``months // 12`` financial years with factors ``(1, years)`` (one row)."""
+    """The :class:`Discounted` grid of ``months // 12`` financial years with factors ``(1, years)`` (one row).
+
+    Whole financial years only (``months`` a multiple of 12), as the engine's year grid.
+    """
     years = year_grid(months)
     f = np.asarray(factors, dtype=float).reshape(1, -1)
     if f.shape[1] != years.shape[1]:
         raise ValueError(f"{f.shape[1]} discount factors for {years.shape[1]} years")
     weights = (years.end - years.start)[0] * f[0]  # months of each year × its factor
     tail = np.append(np.cumsum(weights[::-1])[::-1], 0.0)
-    return Discounted(years, f, np.append(years.start[0], years.end[0, -1]), tail)
+    per_month = np.repeat(f[0], 12)[:months]
+    weight = np.append(0.0, np.cumsum(per_month))
+    moment = np.append(0.0, np.cumsum(per_month * np.arange(per_month.size)))
+    return Discounted(years, f, np.append(years.start[0], years.end[0, -1]), tail, weight, moment)
 
 
 def _discounted_from(start, m: Discounted) -> np.ndarray:
