@@ -217,3 +217,15 @@ def test_cli_montecarlo_input_errors(tmp_path):
     assert r.exit_code == 2 and "--backend dask" in r.output
     r = CliRunner().invoke(main, ["montecarlo", "--draws", "10", "--draws-output", str(tmp_path / "x.csv")])
     assert r.exit_code == 2 and ".parquet" in r.output
+
+
+def test_summary_percentiles_of_a_large_run_equal_numpys():
+    # 100,000 draws or more: the percentiles are taken column by column on two threads
+    rng = np.random.default_rng(3)
+    options = ("do_minimum", "in_house", "trust")
+    pv = rng.normal(4e8, 3e7, (150_000, 3))
+    s = mc.summarise(pv, options)
+    npc = pv - pv[:, [0]]
+    for i, o in enumerate(options):
+        assert [s[o]["present_value"][f"p{q}"] for q in (5, 50, 95)] == list(np.percentile(pv, (5, 50, 95), axis=0)[:, i])
+        assert [s[o]["npc_vs_do_minimum"][f"p{q}"] for q in (5, 50, 95)] == list(np.percentile(npc, (5, 50, 95), axis=0)[:, i])
