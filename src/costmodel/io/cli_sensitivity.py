@@ -10,7 +10,6 @@ import click
 import numpy as np
 import pandas as pd
 
-from ..assumptions import AssumptionError
 from ..cli import InputError, assumption_options, check_output, load_assumptions, write_output
 
 FORMATS = ["table", "csv", "json", "parquet"]

@@ -65,7 +65,7 @@ def render_table(result: dict, annual: bool = False, width: int | None = None) -
     terms = result["terms"]
     title = (f"Options compared — {result['scenario']} — GBP {terms}"
              + (f", {result['price_base_year']}-{(result['price_base_year'] + 1) % 100:02d} prices" if terms == "real" else "")
-             + f"; present values real, Green Book discounting")
+             + "; present values real, Green Book discounting")
     table = Table(title=title, show_lines=False)
     table.add_column("", style="bold")
     for o in result["options"].values():
