@@ -26,7 +26,6 @@ from typing import Mapping
 import numpy as np
 
 from .assumptions import COMPARATOR, SECOND_COMPARATOR
-from .cost_lines import CATEGORIES, ONE_OFF
 from .engine import CostTable
 
 LONG_RATE_FROM_YEAR = 31  # Green Book: 3.5 % years 0–30, 3.0 % years 31–75
@@ -139,12 +138,3 @@ def appraise(table: CostTable, values: Mapping[str, np.ndarray], terms: str = "r
     return Appraisal(table=shown, factors=f, totals=totals, present_value=pv, present_value_by_category=pv_cat,
                      npc_vs_do_minimum=npc_bau, npc_vs_in_house=npc_ih, payback_year_vs_do_minimum=payback,
                      equivalent_annual_cost=equivalent_annual_cost(pv, f), safe_service_month=table.safe_service_month)
-
-
-def category_index(name: str) -> int:
-    return CATEGORIES.index(name)
-
-
-def one_off_mask() -> np.ndarray:
-    """Boolean over ``CATEGORIES``: True for set-up, transitional and improvement."""
-    return np.array([c in ONE_OFF for c in CATEGORIES])

@@ -8,7 +8,6 @@ Option levers are written ``options.*.…`` and external-support items ``options
 from __future__ import annotations
 
 import difflib
-import fnmatch
 from dataclasses import dataclass
 
 #: The closed unit vocabulary. Every lever in an assumption file states one of these.
@@ -183,17 +182,6 @@ def spec_for(key: str) -> LeverSpec | None:
     return None
 
 
-def option_key(option: str, lever: str) -> str:
-    """The full key of an option lever: ``option_key("trust", "set_up.amount")``."""
-    return f"options.{option}.{lever}"
-
-
-def option_patterns() -> list[str]:
-    """Option lever suffixes, e.g. ``set_up.amount`` (no external support items)."""
-    return [s.pattern[len("options.*."):] for s in CATALOGUE
-            if s.pattern.startswith("options.*.") and ".external_support." not in s.pattern]
-
-
 def suggest(key: str, known: list[str]) -> str:
     """A ' (did you mean …?)' hint for a mistyped key, or ''."""
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -218,8 +206,3 @@ def known_keys(options: list[str], support: dict[str, list[str]]) -> list[str]:
 def defined_name(key: str) -> str:
     """The workbook defined name of a lever: dots become underscores."""
     return key.replace(".", "_")
-
-
-def glob_keys(pattern: str, keys: list[str]) -> list[str]:
-    """Keys matching a shell-style pattern, e.g. ``options.*.set_up.amount``."""
-    return [k for k in keys if fnmatch.fnmatchcase(k, pattern)]
