@@ -175,3 +175,12 @@ def test_output_is_not_overwritten_without_force(tmp_path):
 
 def test_output_into_a_missing_folder(tmp_path):
     assert_error(run("compare", "--output", tmp_path / "no" / "x.csv"), "does not exist")
+
+
+def test_each_problem_is_reported_once_even_with_scenarios(folder):
+    """A broken base is not reported again by every scenario that re-checks it."""
+    edit(folder, "options.yaml", "        value: 0.45\n", "        value: 0.55\n")
+    result = run("validate", "--assumptions", folder)
+    lines = [l for l in result.output.splitlines() if "phase splits sum to 1.1" in l]
+    assert len(lines) == 3 and len(set(lines)) == 3  # in_house, executive_leadership, trust
+    assert all(l.split(": ")[0].startswith("options.yaml:") or "options.yaml:" in l for l in lines)

@@ -254,11 +254,14 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
                          scenarios=MappingProxyType(dict(scenarios or {})), origin=origin,
                          extra=MappingProxyType(dict(extra or {})))
     problems = check_rules(result)
+    seen = {(p.key, p.message) for p in problems}
     for sc in (scenarios or {}).values():
         try:
             result.with_overrides(sc.overrides, where=sc.where or f"scenario {sc.key}")
         except AssumptionError as e:
-            problems += e.problems
+            new = [p for p in e.problems if (p.key, p.message) not in seen]  # not the base's own again
+            seen |= {(p.key, p.message) for p in new}
+            problems += new
     if problems:
         raise AssumptionError(problems)
     return result

@@ -84,7 +84,7 @@ def bounds_error(value: float, spec: lv.LeverSpec) -> str | None:
             return f"negative cost {value:g}: costs are positive pounds (enter savings on their own levers)"
         return f"{value:g} is below the minimum {spec.minimum:g} {spec.unit} (expected {spec.bounds_text()})"
     if spec.maximum is not None and value > spec.maximum:
-        hint = " (rates are fractions: 0.035, not 3.5)" if spec.unit.startswith("fraction") and value > 1 else ""
+        hint = " (rates are fractions: 0.035, not 3.5)" if spec.unit.startswith("fraction") and spec.maximum == 1 else ""
         return f"{value:g} is above the maximum {spec.maximum:g} {spec.unit} (expected {spec.bounds_text()}){hint}"
     return None
 
@@ -173,7 +173,8 @@ def check_rules(a: "Assumptions") -> list[Problem]:
     L = a.levers
 
     def bad(key, msg):
-        out.append(Problem(L[key].where if key in L else "", key, msg))
+        lever = L.get(key) or L.get(key + ".diagnosis")  # a phase split names its first share's place
+        out.append(Problem(lever.where if lever else "", key, msg))
 
     pb = a.price_base_year
     for k, l in L.items():
@@ -199,7 +200,7 @@ def check_rules(a: "Assumptions") -> list[Problem]:
         splits = [g(f"improvement.phase_split.{p}") for p in lv.PHASES]
         if any(s.is_range for s in splits):
             bad(pre + "improvement.phase_split", "phase splits take one value each, not low / central / high")
-        if g("improvement.total").high > 0:
+        if o.improves and g("improvement.total").high > 0:
             total = sum(s.central for s in splits)
             if abs(total - 1.0) > 1e-9:
                 bad(pre + "improvement.phase_split", f"phase splits sum to {total:.6g}, expected 1")
