@@ -227,24 +227,6 @@ def test_certainty_equals_an_independent_count_over_the_same_draws():
     assert html.count("data-p5=") == 3 and "90% of simulated futures" in html
 
 
-def test_fallbacks_agree_with_the_sensitivity_module(monkeypatch):
-    """The report's own one-at-a-time runs give the same tornado as costmodel.sensitivity, lever for lever."""
-    pytest.importorskip("costmodel.sensitivity")
-    a = load_assumptions()
-    shared = tornado_data(a, "executive_leadership", "in_house")
-    monkeypatch.setitem(__import__("sys").modules, "costmodel.sensitivity", None)
-    monkeypatch.setitem(__import__("sys").modules, "costmodel.montecarlo", None)
-    own = tornado_data(a, "executive_leadership", "in_house")
-    assert "computed in costmodel.io.report" in own["method"] and "sensitivity" in shared["method"]
-    assert [b["key"] for b in own["bars"]] == [b["key"] for b in shared["bars"]]
-    for x, y in zip(own["bars"], shared["bars"]):
-        assert x["low_result"] == pytest.approx(y["low_result"], rel=1e-9)
-        assert x["high_result"] == pytest.approx(y["high_result"], rel=1e-9)
-    assert own["central"] == pytest.approx(shared["central"], rel=1e-12)
-    mc = report_data(a, draws=300, seed=3)["montecarlo"]
-    assert "triangular" in mc["method"] and sum(mc["shares"].values()) == pytest.approx(1.0)
-
-
 def test_fixing_a_correlated_lever_drops_only_its_correlations(tmp_path):
     """The bundled scenarios.yaml correlates the three improvement totals; --set on one must not stop the report."""
     a = load_assumptions(None, None, ("options.in_house.improvement.total=12000000",))

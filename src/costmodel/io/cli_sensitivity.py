@@ -67,10 +67,7 @@ def _workbook(path: Path | None, force: bool, a, add) -> None:
     """Build the live workbook and add the value sheets; refuse bad paths before any work."""
     if path is None:
         return
-    try:
-        from .workbook import build_workbook, save_workbook
-    except ImportError:
-        raise InputError("--workbook needs costmodel.io.workbook, which is not installed") from None
+    from .workbook import build_workbook, save_workbook
     wb = build_workbook(a)
     add(wb, " ".join(["costmodel", *sys.argv[1:]]), a.fingerprint())
     try:

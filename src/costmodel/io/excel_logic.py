@@ -125,10 +125,7 @@ def base_assumptions(folder=None) -> Assumptions:
 
 def assumptions_from_book(inputs_rows: list[list], base: Assumptions, book_name: str = "") -> Assumptions:
     """The book's ``Inputs`` sheet (a 2-D list read in one go) as validated assumptions."""
-    try:
-        from .workbook_read import assumptions_from_inputs_rows
-    except ImportError:  # pragma: no cover - where the workbook adapter keeps it
-        from .workbook import assumptions_from_inputs_rows
+    from .workbook_read import assumptions_from_inputs_rows
     if not inputs_rows:
         raise ExcelInputError("Inputs: the sheet is empty; generate the workbook with 'costmodel excel workbook'")
     return assumptions_from_inputs_rows(inputs_rows, base, origin="Inputs")  # problems name Inputs!<cell>

@@ -13,16 +13,15 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from ..appraisal import appraise
 from ..assumptions import COMPARATOR, Assumptions
 from ..comparison import compare
-from ..engine import run
 from ..levers import PHASES
+from ..montecarlo import montecarlo as run_mc, plan
+from ..sensitivity import tornado
 from .report_charts import money_m, month_name
 
 DEFAULT_DRAWS = 2000     # Monte Carlo draws when --draws is not given: seconds, not minutes
@@ -88,33 +87,13 @@ def tornado_data(a: Assumptions, leader: str, rival: str, top: int = TOP_LEVERS)
     """One lever at a time at its low and its high value, the others central: the lead of ``leader``.
 
     The metric is ``PV(rival) − PV(leader)`` in GBP: how much cheaper the recommended option is than
-    the runner-up; a bar that crosses zero means that lever alone can change the answer. Uses
-    :func:`costmodel.sensitivity.tornado` (issue 5); where that module is absent, the same runs are
-    made here, all ``2 × levers`` of them through the engine at once.
+    the runner-up; a bar that crosses zero means that lever alone can change the answer.
+    Uses :func:`costmodel.sensitivity.tornado`.
     """
-    try:
-        from ..sensitivity import tornado
-    except ImportError:
-        tornado = None
-    if tornado is not None:
-        t = tornado(a, leader, rival)  # NPC of leader against rival = −lead
-        base = -t.central_npc
-        raw = [(b.key, -b.npc_at_low, -b.npc_at_high) for b in t.bars]
-        method = "one at a time, costmodel.sensitivity.tornado"
-    else:
-        central = a.values()
-        keys = [k for k, l in a.levers.items() if l.low is not None and l.high is not None and l.low != l.high
-                and not l.spec.structural and l.unit != "flag"]
-        S = 2 * len(keys)
-        values = {k: np.repeat(np.asarray(v, dtype=float), S) for k, v in central.items()}
-        for i, k in enumerate(keys):
-            values[k][2 * i], values[k][2 * i + 1] = a.levers[k].low, a.levers[k].high
-        pv = appraise(run(a, values), values).present_value
-        li, ri = a.option_keys.index(leader), a.option_keys.index(rival)
-        base_pv = appraise(run(a), central).present_value[0]
-        base = float(base_pv[ri] - base_pv[li])
-        raw = [(k, float(pv[2 * i, ri] - pv[2 * i, li]), float(pv[2 * i + 1, ri] - pv[2 * i + 1, li])) for i, k in enumerate(keys)]
-        method = "one at a time, computed in costmodel.io.report"
+    t = tornado(a, leader, rival)  # NPC of leader against rival = −lead
+    base = -t.central_npc
+    raw = [(b.key, -b.npc_at_low, -b.npc_at_high) for b in t.bars]
+    method = "one at a time, costmodel.sensitivity.tornado"
     bars = [{"key": k, "label": lever_label(a, k), "low_result": lo, "high_result": hi, "swing": abs(hi - lo)} for k, lo, hi in raw]
     bars = sorted((b for b in bars if b["swing"] > 1.0), key=lambda b: (-b["swing"], b["key"]))[:top]
     for b in bars:
@@ -123,54 +102,36 @@ def tornado_data(a: Assumptions, leader: str, rival: str, top: int = TOP_LEVERS)
     return {"central": float(base), "bars": bars, "leader": leader, "rival": rival, "method": method}
 
 
-def without_fixed_correlations(a: Assumptions) -> tuple[Assumptions, int]:
-    """Drop declared correlations whose levers a scenario or ``--set`` has fixed (low = high): a fixed value
-    cannot co-vary, and the sampler refuses a correlation on a lever it does not draw. Returns the count dropped."""
+def fixed_correlations(a: Assumptions) -> int:
+    """How many declared correlations name a lever that a scenario or ``--set`` has fixed (low = high).
+
+    The sampler leaves those out (a fixed value cannot co-vary); the report says how many.
+    """
     declared = (a.extra or {}).get("correlations")
     if not isinstance(declared, list):
-        return a, 0
+        return 0
 
     def fixed(key) -> bool:
         lever = a.levers.get(key)
         return lever is not None and lever.low is not None and lever.low == lever.high
 
-    kept = [c for c in declared if not (isinstance(c, dict) and any(fixed(k) for k in c.get("levers") or ()))]
-    if len(kept) == len(declared):
-        return a, 0
-    return replace(a, extra={**a.extra, "correlations": kept}), len(declared) - len(kept)
+    return sum(1 for c in declared if isinstance(c, dict) and any(fixed(k) for k in c.get("levers") or ()))
 
 
 def monte_carlo(a: Assumptions, draws: int, seed: int) -> dict | None:
     """How often each option is cheapest across Monte Carlo draws, with 5th and 95th percentiles; None if not run.
 
-    Uses :mod:`costmodel.montecarlo` (issue 5: PERT on each ranged lever, declared rank correlations,
-    reproducible blocks). Where that module is absent, each ranged lever is drawn here independently
-    from a triangular distribution over its low, central and high values.
+    Uses :mod:`costmodel.montecarlo`: PERT on each ranged lever, declared rank correlations,
+    reproducible blocks.
     """
     if not draws:
         return None
-    try:
-        from ..montecarlo import montecarlo as run_mc, plan
-    except ImportError:
-        run_mc = None
-    if run_mc is not None:
-        a, dropped = without_fixed_correlations(a)
-        pv = run_mc(plan(a, draws, seed)).present_value
-        method = ("each ranged assumption drawn from a PERT distribution over its low, central and high values, with "
-                  "the rank correlations declared in scenarios.yaml (costmodel.montecarlo)")
-        if dropped:
-            method += f"; {dropped} correlation(s) left out because --set or the scenario fixes one of their levers"
-    else:
-        rng = np.random.default_rng(seed)
-        values = dict(a.values())
-        for k, lever in a.levers.items():
-            if None in (lever.low, lever.high) or lever.low == lever.high or lever.spec.structural or lever.unit == "flag":
-                continue
-            x = rng.triangular(lever.low, lever.central, lever.high, size=draws)
-            values[k] = np.round(x) if lever.spec.integer else x
-        pv = appraise(run(a, values), values).present_value
-        method = ("each ranged assumption drawn independently from a triangular distribution over its low, central and "
-                  "high values (costmodel.io.report)")
+    pv = run_mc(plan(a, draws, seed)).present_value
+    method = ("each ranged assumption drawn from a PERT distribution over its low, central and high values, with "
+              "the rank correlations declared in scenarios.yaml (costmodel.montecarlo)")
+    dropped = fixed_correlations(a)
+    if dropped:
+        method += f"; {dropped} correlation(s) left out because --set or the scenario fixes one of their levers"
     keys = a.option_keys
     npc = pv - pv[:, [keys.index(COMPARATOR)]]
     wins = np.bincount(np.argmin(pv, axis=1), minlength=len(keys)) / pv.shape[0]

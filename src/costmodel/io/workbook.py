@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from .. import levers as lv
 from ..assumptions import Assumptions
+from ..sources import register
 from ..cli import InputError
 from . import workbook_layout as L
 from .files import atomic_write
@@ -251,10 +252,7 @@ def write_sources(ws, a: Assumptions) -> None:
     for i, (f, w) in enumerate(zip(fields + ("cited by",), widths)):
         ws.cell(3, i + 1, f.capitalize() if f != "key" else "Source key").style = "Subheading"
         ws.column_dimensions[chr(65 + i)].width = w
-    cited: dict[str, list[str]] = {}
-    for k, lever in a.levers.items():
-        if lever.source:
-            cited.setdefault(lever.source, []).append(k)
+    cited = {s["key"]: s["levers"] for s in register(a)["sources"]}
     for r, s in enumerate(a.sources.values(), start=4):
         for i, f in enumerate(fields):
             value = getattr(s, f)
