@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..assumptions import AssumptionError
-from ..cli import InputError, assumption_options, load_assumptions
+from ..cli import InputError, assumption_options, check_output, load_assumptions
 from .files import atomic_write
 
 
@@ -107,14 +107,13 @@ def recalc(path, output, force):
       costmodel workbook recalc costmodel.xlsx --output costmodel_values.xlsx
     """
     from .libreoffice import LibreOfficeMissing, recalculate
+    from .workbook import check_not_open
     if not path.is_file():
         raise InputError(f"{path}: no such workbook")
     target = output or path
-    if output is not None and output.exists() and not force:
-        raise InputError(f"{output} already exists: use --force to overwrite it")
-    lock = target.with_name("~$" + target.name)
-    if lock.exists():
-        raise InputError(f"{target} is open in Excel (lock file {lock.name} beside it): close it and try again")
+    if output is not None:
+        check_output(output, force)
+    check_not_open(target)
     with tempfile.TemporaryDirectory(prefix="costmodel-recalc-") as tmp:
         out = Path(tmp) / target.name
         try:

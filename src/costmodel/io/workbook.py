@@ -264,12 +264,17 @@ def write_sources(ws, a: Assumptions) -> None:
     ws.freeze_panes = "B4"
 
 
-def save_workbook(wb, path, force: bool = False) -> Path:
-    """Write atomically (temporary file, then rename); refuse to overwrite without ``force`` or an open book."""
-    path = Path(path)
+def check_not_open(path: Path) -> None:
+    """Refuse a workbook that Excel has open: its lock file ``~$name.xlsx`` lies beside it."""
     lock = path.with_name("~$" + path.name)
     if lock.exists():
         raise WorkbookError(f"{path} is open in Excel (lock file {lock.name} beside it): close it and try again")
+
+
+def save_workbook(wb, path, force: bool = False) -> Path:
+    """Write atomically (temporary file, then rename); refuse to overwrite without ``force`` or an open book."""
+    path = Path(path)
+    check_not_open(path)
     if path.exists() and path.is_dir():
         raise WorkbookError(f"{path} is a folder: give a file name ending .xlsx")
     if path.exists() and not force:
