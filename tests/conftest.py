@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from costmodel.io.assumption_files import load_folder
+from costmodel.files.assumption_folder import load_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 

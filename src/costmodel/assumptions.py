@@ -18,7 +18,8 @@ from typing import Mapping
 import numpy as np
 
 from . import levers as lv
-from .validation import AssumptionError, Problem, check_rules, coerce_value, parse_record  # noqa: F401 (re-exported)
+from .errors import AssumptionError, Problem
+from .validation import coerce_value, parse_record
 
 OPTION_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 COMPARATOR = "do_minimum"
@@ -271,3 +272,60 @@ def _file_of(key: str) -> str:
     return key.split(".")[0] + ".yaml"
 
 
+# --- rules that tie levers together ------------------------------------------------------------
+
+def check_rules(a: Assumptions) -> list[Problem]:
+    """Rules that tie levers together: price base, horizon, phase splits, floors, journeys."""
+    out: list[Problem] = []
+    L = a.levers
+
+    def bad(key, msg):
+        lever = L.get(key) or L.get(key + ".diagnosis")  # a phase split names its first share's place
+        out.append(Problem(lever.where if lever else "", key, msg))
+
+    pb = a.price_base_year
+    for k, l in L.items():
+        if l.unit in lv.MONEY_UNITS and l.price_base is not None and l.price_base != pb:
+            bad(k, f"price base {l.price_base} differs from appraisal.price_base_year {pb}: restate it in {pb} prices")
+    months = a.months
+    for k, l in L.items():
+        spec = l.spec
+        if spec.is_month and l.high is not None and l.high >= months:
+            bad(k, f"month {l.high:g} is beyond the horizon (months 0 to {months - 1} for {a.horizon_years} years)")
+        if spec.unit == "year index" and l.high is not None and l.high >= a.horizon_years:
+            bad(k, f"year {l.high:g} is beyond the horizon (years 0 to {a.horizon_years - 1})")
+    if L["baseline.legacy_placements.floor"].high > L["baseline.legacy_placements.count"].low:
+        bad("baseline.legacy_placements.floor", "the floor cannot exceed the count of legacy placements")
+    for o in a.options:
+        pre = f"options.{o.key}."
+        g = lambda s: L[pre + s]  # noqa: E731
+        if not o.improves:
+            for s in lv.JOURNEY_ONLY:
+                l = g(s)
+                if l.central not in (0, None) or l.high not in (0, None):
+                    bad(pre + s, "business as usual has no improvement journey: remove this lever or give the option another model")
+        splits = [g(f"improvement.phase_split.{p}") for p in lv.PHASES]
+        if any(s.is_range for s in splits):
+            bad(pre + "improvement.phase_split", "phase splits take one value each, not low / central / high")
+        if o.improves and g("improvement.total").high > 0:
+            total = sum(s.central for s in splits)
+            if abs(total - 1.0) > 1e-9:
+                bad(pre + "improvement.phase_split", f"phase splits sum to {total:.6g}, expected 1")
+            for i, p in enumerate(lv.PHASES):
+                if splits[i].central > 0 and L[f"journey.{p}_months"].low == 0:
+                    bad(pre + f"improvement.phase_split.{p}", f"the {p} phase has no months but a share of improvement cost")
+        for part in ("set_up", "transitional"):
+            amount = g(f"{part}.amount").high
+            if part == "transitional":
+                amount += g("transitional.legal").high + g("transitional.due_diligence").high + \
+                    g("transitional.team_fte").high * g("transitional.team_cost").high
+            if amount > 0:
+                if g(f"{part}.months").low <= 0:
+                    bad(pre + f"{part}.months", f"at least 1 month is needed to spend the {part.replace('_', '-')} cost")
+        for name in o.support:
+            if g(f"external_support.{name}.annual_cost").high > 0 and g(f"external_support.{name}.months").low <= 0:
+                bad(pre + f"external_support.{name}.months", "at least 1 month is needed for a support item with a cost")
+        tgt = g("workforce.agency_share_target")
+        if tgt.central is not None and o.improves and g("workforce.years_to_target").is_default:
+            bad(pre + "workforce.years_to_target", "needed when an agency share target is set")
+    return out

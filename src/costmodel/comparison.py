@@ -12,11 +12,11 @@ import math
 import numpy as np
 
 from . import __version__
-from .appraisal import appraise
+from .appraisal import Appraisal, appraise
 from .assumptions import COMPARATOR, SECOND_COMPARATOR, Assumptions, financial_year
 from .cost_lines import CATEGORIES, ONE_OFF
-from .decision import verdict_from_values
-from .engine import run
+from .decision import Verdict, verdict_from_values
+from .engine import CostTable, run
 
 SCHEMA = "costmodel.compare/1"
 
@@ -82,53 +82,13 @@ def beyond_horizon(a: Assumptions, totals_real: np.ndarray) -> list[str]:
 
 
 def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> dict:
-    """Cost and appraise every option; the ``compare`` JSON object (see README, 'JSON output')."""
+    """Cost and appraise every option; the ``compare`` JSON object (see docs/json.md)."""
     values = a.values()
     table = run(a)
     ap = appraise(table, values, terms=terms)
     verdict = verdict_from_values({k: float(v[0]) for k, v in values.items() if k.startswith("baseline.capacity.")})
-    years = ap.table.financial_years
     by_cat = ap.table.by_category()[0]  # options × categories × years, in the shown terms
-    real_total = table.total()[0]
-    factors = ap.factors[0]
-    options = {}
-    for i, key in enumerate(table.options):
-        opt = a.option(key)
-        totals = {c: float(ap.totals[0, i, j]) for j, c in enumerate(CATEGORIES)}
-        totals["one_off"] = sum(totals[c] for c in ONE_OFF)
-        totals["total"] = sum(totals[c] for c in CATEGORIES)
-        pv_cat = {c: float(ap.present_value_by_category[0, i, j]) for j, c in enumerate(CATEGORIES)}
-        pv_cat["one_off"] = sum(pv_cat[c] for c in ONE_OFF)
-        cumulative = np.cumsum(real_total[i] * factors)
-        annual = []
-        for t, fy in enumerate(years):
-            row = {"year": t, "financial_year": fy}
-            row.update({c: float(by_cat[i, j, t]) for j, c in enumerate(CATEGORIES)})
-            row["total"] = float(by_cat[i, :, t].sum())
-            row["discount_factor"] = float(factors[t])
-            row["present_value"] = float(real_total[i, t] * factors[t])
-            row["cumulative_present_value"] = float(cumulative[t])
-            annual.append(row)
-        safe = _month(ap.safe_service_month[0, i])
-        payback = _month(ap.payback_year_vs_do_minimum[0, i])
-        options[key] = {
-            "label": opt.label,
-            "model": opt.model,
-            "present_value": float(ap.present_value[0, i]),
-            "npc_vs_do_minimum": float(ap.npc_vs_do_minimum[0, i]),
-            "npc_vs_in_house": None if ap.npc_vs_in_house is None else float(ap.npc_vs_in_house[0, i]),
-            "equivalent_annual_cost": float(ap.equivalent_annual_cost[0, i]),
-            "safe_service_month": safe,
-            "safe_service_financial_year": fy_of_month(a.start_year, safe),
-            "payback_year_vs_do_minimum": payback,
-            "payback_financial_year_vs_do_minimum": None if payback is None else financial_year(a.start_year + payback),
-            "totals": totals,
-            "present_value_by_category": pv_cat,
-            "lines": {line: float(ap.table.values[0, i, k].sum()) for k, line in enumerate(table.lines)},
-            "annual": annual,
-            "verdict": verdict.for_model(opt.model),
-        }
-    cheapest = min(options, key=lambda k: options[k]["present_value"])
+    options = {key: option_result(a, ap, table, i, verdict, by_cat[i]) for i, key in enumerate(table.options)}
     return {
         "schema": SCHEMA,
         "costmodel_version": __version__,
@@ -141,7 +101,7 @@ def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> d
         "price_base_year": a.price_base_year,
         "start_year": a.start_year,
         "horizon_years": a.horizon_years,
-        "financial_years": list(years),
+        "financial_years": list(ap.table.financial_years),
         "discounting": {
             "rate": a.central("appraisal.discount_rate"),
             "rate_long": a.central("appraisal.discount_rate_long"),
@@ -149,10 +109,57 @@ def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> d
             "convention": "Green Book: year 0 undiscounted; factor_t = factor_(t-1) / (1 + r_t)",
         },
         "comparators": [k for k in (COMPARATOR, SECOND_COMPARATOR) if k in options],
-        "cheapest_option": cheapest,
+        "cheapest_option": min(options, key=lambda k: options[k]["present_value"]),
         "options": options,
         "decision": {"form": verdict.form, "summary": verdict.summary, "reasons": list(verdict.reasons),
                      "fit": dict(verdict.fit)},
         "baseline_reconciliation": reconciliation(a),
         "warnings": beyond_horizon(a, table.by_category()[0].sum(axis=-1)),
     }
+
+
+def option_result(a: Assumptions, ap: Appraisal, table: CostTable, i: int, verdict: Verdict, by_cat: np.ndarray) -> dict:
+    """One option's entry in the ``compare`` object (scenario 0 of the appraisal); ``by_cat`` is its categories × years."""
+    key = table.options[i]
+    opt = a.option(key)
+    totals = {c: float(ap.totals[0, i, j]) for j, c in enumerate(CATEGORIES)}
+    totals["one_off"] = sum(totals[c] for c in ONE_OFF)
+    totals["total"] = sum(totals[c] for c in CATEGORIES)
+    pv_cat = {c: float(ap.present_value_by_category[0, i, j]) for j, c in enumerate(CATEGORIES)}
+    pv_cat["one_off"] = sum(pv_cat[c] for c in ONE_OFF)
+    safe = _month(ap.safe_service_month[0, i])
+    payback = _month(ap.payback_year_vs_do_minimum[0, i])
+    return {
+        "label": opt.label,
+        "model": opt.model,
+        "present_value": float(ap.present_value[0, i]),
+        "npc_vs_do_minimum": float(ap.npc_vs_do_minimum[0, i]),
+        "npc_vs_in_house": None if ap.npc_vs_in_house is None else float(ap.npc_vs_in_house[0, i]),
+        "equivalent_annual_cost": float(ap.equivalent_annual_cost[0, i]),
+        "safe_service_month": safe,
+        "safe_service_financial_year": fy_of_month(a.start_year, safe),
+        "payback_year_vs_do_minimum": payback,
+        "payback_financial_year_vs_do_minimum": None if payback is None else financial_year(a.start_year + payback),
+        "totals": totals,
+        "present_value_by_category": pv_cat,
+        "lines": {line: float(ap.table.values[0, i, k].sum()) for k, line in enumerate(table.lines)},
+        "annual": annual_rows(ap, table, i, by_cat),
+        "verdict": verdict.for_model(opt.model),
+    }
+
+
+def annual_rows(ap: Appraisal, table: CostTable, i: int, by_cat: np.ndarray) -> list[dict]:
+    """Option ``i``'s costs by financial year and category (``by_cat``, shown terms), with its discounting (real)."""
+    real_total = table.total()[0, i]
+    factors = ap.factors[0]
+    cumulative = np.cumsum(real_total * factors)
+    rows = []
+    for t, fy in enumerate(ap.table.financial_years):
+        row = {"year": t, "financial_year": fy}
+        row.update({c: float(by_cat[j, t]) for j, c in enumerate(CATEGORIES)})
+        row["total"] = float(by_cat[:, t].sum())
+        row["discount_factor"] = float(factors[t])
+        row["present_value"] = float(real_total[t] * factors[t])
+        row["cumulative_present_value"] = float(cumulative[t])
+        rows.append(row)
+    return rows

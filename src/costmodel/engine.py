@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-import pandas as pd
 
 from . import cost_lines as cl
 from .assumptions import Assumptions, Option, financial_year
+from .discounting import discount_factors
 from .levers import PHASES
 from .timeline import Periods, discounted_grid, month_grid, nothing, to_years, year_grid
 
@@ -79,22 +79,6 @@ class CostTable:
     def line(self, option: str, line: str) -> np.ndarray:
         """``S × years`` for one option and line."""
         return self.values[:, self.options.index(option), self.lines.index(line), :]
-
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy long table: scenario, option, category, line, year, financial_year, unit, value."""
-        S, O, L, Y = self.values.shape
-        idx = np.indices((S, O, L, Y)).reshape(4, -1)
-        unit = "GBP real " + str(self.price_base_year) if self.terms == "real" else "GBP nominal"
-        return pd.DataFrame({
-            "scenario": np.array(self.scenarios, dtype=object)[idx[0]],
-            "option": np.array(self.options, dtype=object)[idx[1]],
-            "category": np.array(self.categories, dtype=object)[idx[2]],
-            "line": np.array(self.lines, dtype=object)[idx[2]],
-            "year": idx[3],
-            "financial_year": np.array(self.financial_years, dtype=object)[idx[3]],
-            "unit": unit,
-            "value": self.values.reshape(-1),
-        })
 
 
 def table_lines(options: tuple[Option, ...]) -> list[tuple[str, str, str]]:
@@ -210,7 +194,6 @@ def option_present_values(options: tuple[Option, ...], horizon_years: int, v: Ma
     value directly (``S`` numbers a line instead of ``S × years``); otherwise on the financial-year
     grid, discounted per scenario. Both equal ``appraise(run(...)).present_value`` to rounding.
     """
-    from .appraisal import discount_factors  # appraisal imports this module
     f = discount_factors(horizon_years, v["appraisal.discount_rate"], v["appraisal.discount_rate_long"],
                          v["appraisal.mid_year_discounting"])
     out = np.empty((S, len(options)))

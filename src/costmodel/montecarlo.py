@@ -2,7 +2,7 @@
 
 Work is split into blocks of :data:`costmodel.sampling.BLOCK` draws, each with its own random stream,
 so the same seed gives identical results whatever the chunk size (draws per engine pass, the memory
-bound) or the backend that runs the blocks (threads here, Dask in :mod:`costmodel.io.cluster`).
+bound) or the backend that runs the blocks (threads here, Dask in :mod:`costmodel.backends.dask_cluster`).
 Percentiles are exact: every draw's present values are kept (``draws × options`` floats).
 """
 from __future__ import annotations

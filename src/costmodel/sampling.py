@@ -34,7 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assumptions import AssumptionError, Assumptions, Problem
+from .assumptions import Assumptions
+from .errors import AssumptionError, Problem
 
 BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chunking
 DISTRIBUTIONS = ("pert", "triangular")

@@ -14,10 +14,9 @@ from typing import Mapping
 
 import numpy as np
 
-from .appraisal import discount_factors
-from .assumptions import COMPARATOR, AssumptionError, Assumptions, Problem
-from .engine import option_lines, scenario_count
-from .timeline import year_grid
+from .assumptions import COMPARATOR, Assumptions
+from .errors import AssumptionError, Problem
+from .engine import option_present_values, scenario_count
 
 DEFAULT_CHUNK = 4096  #: scenarios per engine pass: small enough to stay in the processor's cache
 
@@ -73,20 +72,7 @@ def chunk_present_values(shape: Shape, values: Mapping[str, np.ndarray], span: t
     """Present values of scenarios ``span[0] … span[1] − 1``, ``n × options``."""
     lo, hi = span
     part = {k: (v if np.shape(v)[0] == 1 else v[lo:hi]) for k, v in values.items()}
-    return _present_values(shape, part, hi - lo)
-
-
-def _present_values(a: Assumptions, v: Mapping[str, np.ndarray], S: int) -> np.ndarray:
-    grid = year_grid(a.months)
-    f = discount_factors(a.horizon_years, v["appraisal.discount_rate"], v["appraisal.discount_rate_long"],
-                         v["appraisal.mid_year_discounting"])
-    out = np.empty((S, len(a.options)))
-    for i, option in enumerate(a.options):
-        total = np.zeros((S, a.horizon_years))
-        for make in option_lines(option, v, grid).values():
-            total += make()
-        out[:, i] = (total * f).sum(axis=-1)
-    return out
+    return option_present_values(shape.options, shape.horizon_years, part, hi - lo)
 
 
 def varied(a: Assumptions, columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

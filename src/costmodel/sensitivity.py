@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assumptions import AssumptionError, Assumptions, Problem
+from .assumptions import Assumptions
+from .errors import AssumptionError, Problem
 from .scenarios import check_variable, present_values, varied
 
 

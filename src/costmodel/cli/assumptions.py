@@ -1,0 +1,38 @@
+"""``costmodel validate`` and ``costmodel sources``: check an assumption folder and list what it cites."""
+from __future__ import annotations
+
+import click
+
+from .common import assumptions_option, load_assumptions
+
+
+@click.command()
+@assumptions_option
+def validate(assumptions_dir):
+    """Check an assumption folder and report every problem, not just the first.
+
+    \b
+    Example:
+      costmodel validate --assumptions my_council/
+    """
+    a = load_assumptions(assumptions_dir)
+    judgements = sum(1 for l in a.levers.values() if l.basis == "judgement")
+    click.echo(f"OK: {a.origin}: {len(a.levers)} levers ({judgements} judgements), {len(a.options)} options "
+               f"({', '.join(a.option_keys)}), {len(a.sources)} sources, {len(a.scenarios)} scenarios; "
+               f"fingerprint {a.fingerprint()}")
+
+
+@click.command()
+@assumptions_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def sources(assumptions_dir, fmt):
+    """The source register: each source, the levers that cite it, and which figures are judgements.
+
+    \b
+    Example:
+      costmodel sources --format json
+    """
+    from ..render.tables import render_json, render_sources
+    from ..sources import register
+    reg = register(load_assumptions(assumptions_dir))
+    click.echo(render_json(reg) if fmt == "json" else render_sources(reg), nl=False)

@@ -1,0 +1,69 @@
+"""The ``costmodel`` group: lazy command loading and the one place errors become exit codes.
+
+Exit codes: 0 ok; 2 a usage or input error (click's convention; one line per problem, naming the file,
+key or cell); 1 an unexpected error. Set ``COSTMODEL_DEBUG=1`` to see the traceback of an unexpected error.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+
+import click
+
+from .. import __version__
+from ..errors import CostmodelError
+
+#: Every command, by name → ``module:attribute``, imported only when asked for, so ``compare`` never
+#: imports openpyxl, matplotlib, pandas or xlwings.
+COMMANDS = {
+    "validate": "costmodel.cli.assumptions:validate",
+    "sources": "costmodel.cli.assumptions:sources",
+    "compare": "costmodel.cli.compare:compare",
+    "workbook": "costmodel.cli.workbook:workbook",
+    "sweep": "costmodel.cli.sensitivity:sweep",
+    "tornado": "costmodel.cli.sensitivity:tornado",
+    "switching": "costmodel.cli.sensitivity:switching",
+    "montecarlo": "costmodel.cli.sensitivity:montecarlo",
+    "excel": "costmodel.cli.excel:excel",
+    "report": "costmodel.cli.report:report",
+}
+
+
+class Group(click.Group):
+    """Loads commands lazily; turns a :class:`CostmodelError` into exit 2 and anything unexpected into exit 1."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name in COMMANDS and name not in self.commands:
+            module, attr = COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except CostmodelError as e:
+            for problem in e.problems:
+                click.echo(f"Error: {problem}", err=True)
+            ctx.exit(2)
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("COSTMODEL_DEBUG"):
+                raise
+            click.echo(f"Error: unexpected {type(e).__name__}: {e} (set COSTMODEL_DEBUG=1 for the traceback)", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="costmodel")
+def main():
+    """Cost the delivery options for children's social care against business as usual.
+
+    \b
+    Example:
+      costmodel compare                       # the bundled example, side by side
+      costmodel compare --format json --set options.trust.set_up.amount=4000000
+    """

@@ -1,0 +1,47 @@
+"""``costmodel report``: the chief executive's one-page report as self-contained HTML or A4 PDF."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import CostmodelError, ToolError
+from .common import assumption_options, check_output, load_assumptions, write_output
+from ..report.data import DEFAULT_DRAWS, DEFAULT_SEED, chromium_path, print_pdf, report_data
+from ..report.html import render_html
+
+
+@click.command()
+@assumption_options
+@click.option("--draws", type=click.IntRange(min=0), default=DEFAULT_DRAWS, show_default=True,
+              help="Monte Carlo draws for the chance each option is cheapest; 0 to skip it.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed for the draws.")
+@click.option("--output", type=click.Path(path_type=Path), required=True,
+              help="Where to write: .html (self-contained) or .pdf (A4, printed by headless Chromium).")
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+def report(assumptions_dir, scenario, sets, draws, seed, output, force):
+    """The chief executive's report: the choice, the cost, the time and the certainty.
+
+    \b
+    Examples:
+      costmodel report --output report.html
+      costmodel report --output report.pdf --draws 5000 --seed 7
+      costmodel report --scenario trust_mobilisation_slips --output slips.html
+      costmodel report --set options.in_house.improvement.total=40000000 --output dear.html
+    """
+    suffix = output.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise CostmodelError(f"--output {output}: expected a file ending in .html or .pdf")
+    check_output(output, force)
+    binary = None
+    if suffix == ".pdf":
+        binary = chromium_path()
+        if binary is None:
+            raise ToolError("a PDF needs Chromium (apt-get install chromium, or set COSTMODEL_CHROMIUM to its path); "
+                             "write .html instead to skip it")
+    a = load_assumptions(assumptions_dir, scenario, sets)
+    html = render_html(report_data(a, scenario or "central", draws, seed))
+    if suffix == ".pdf":
+        write_output(print_pdf(html, binary), output, force)
+    else:
+        write_output(html, output, force)

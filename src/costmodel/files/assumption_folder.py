@@ -1,0 +1,302 @@
+"""Read and write the assumption folder: one YAML file per topic, every number a lever record.
+
+``appraisal.yaml``, ``baseline.yaml``, ``journey.yaml`` and ``options.yaml`` hold lever records;
+``sources.yaml`` the source register; ``scenarios.yaml`` (optional) named overrides. A lever record
+is a mapping with ``unit`` and ``value`` (and label, price_base, source or basis/reasoning, note);
+any other mapping is a group whose keys extend the dotted key. Problems name ``file:line``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from .. import levers as lv
+from ..assumptions import Assumptions, Option, Scenario, Source, build
+from ..errors import AssumptionError, OutputError, Problem
+from .atomic import atomic_write
+
+LEVER_FILES = ("appraisal", "baseline", "journey")
+REQUIRED_FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.yaml", "sources.yaml")
+SOURCE_FIELDS = ("title", "publisher", "year", "url", "section", "note")
+SCENARIO_FIELDS = ("label", "reason", "set")
+SCENARIO_SECTIONS = ("scenarios", "correlations")
+
+
+class LineDict(dict):
+    """A dict that remembers the line of each key in its YAML file."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.lines: dict = {}
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_yaml(path: Path) -> tuple[object, list[Problem]]:
+    """Parse one YAML file safely; problems name the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(str(path), "", "missing file")]
+    except (OSError, UnicodeDecodeError) as e:
+        return None, [Problem(str(path), "", f"cannot read: {e}")]
+    try:
+        return yaml.load(text, Loader=_Loader), []
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path.name}:{mark.line + 1}" if mark else path.name
+        problem = getattr(e, "problem", None) or str(e)
+        return None, [Problem(where, "", f"malformed YAML: {problem}")]
+
+
+def _line(d, key) -> int | None:
+    return getattr(d, "lines", {}).get(key)
+
+
+def _where(file: str, d, key) -> str:
+    line = _line(d, key)
+    return f"{file}:{line}" if line else file
+
+
+def is_record(node) -> bool:
+    """A lever record has a unit or a value; anything else is a group of keys."""
+    return isinstance(node, Mapping) and ("value" in node or "unit" in node)
+
+
+def walk(node, prefix: str, file: str, records: list, problems: list, skip: tuple = ()) -> None:
+    """Flatten nested groups into ``(dotted key, record, file:line)``."""
+    if not isinstance(node, Mapping):
+        problems.append(Problem(file, prefix, "expected a group of levers (a mapping)"))
+        return
+    for key, child in node.items():
+        if key in skip:
+            continue
+        full = f"{prefix}.{key}"
+        where = _where(file, node, key)
+        if is_record(child):
+            records.append((full, child, where))
+        elif isinstance(child, Mapping):
+            walk(child, full, file, records, problems)
+        else:
+            problems.append(Problem(where, full, "expected a lever record (label, unit, value, source) or a group"))
+
+
+def _sources(data, problems) -> dict[str, Source]:
+    out = {}
+    if not isinstance(data, Mapping):
+        problems.append(Problem("sources.yaml", "", "expected a mapping of source keys"))
+        return out
+    for key, rec in data.items():
+        where = _where("sources.yaml", data, key)
+        if not isinstance(rec, Mapping):
+            problems.append(Problem(where, f"sources.{key}", "expected title, publisher, year, url, section"))
+            continue
+        for f in rec:
+            if f not in SOURCE_FIELDS:
+                problems.append(Problem(where, f"sources.{key}.{f}", "unknown field" + lv.suggest(str(f), list(SOURCE_FIELDS))))
+        missing = [f for f in ("title", "publisher", "year") if not rec.get(f)]
+        if missing:
+            problems.append(Problem(where, f"sources.{key}", f"missing {', '.join(missing)}"))
+            continue
+        out[str(key)] = Source(key=str(key), **{f: rec.get(f, "") for f in SOURCE_FIELDS})
+    return out
+
+
+def _options(data, problems, records) -> list[Option]:
+    out = []
+    if not isinstance(data, Mapping) or not data:
+        problems.append(Problem("options.yaml", "options", "expected a mapping of options (do_minimum, in_house, …)"))
+        return out
+    for key, body in data.items():
+        where = _where("options.yaml", data, key)
+        if not isinstance(body, Mapping):
+            problems.append(Problem(where, f"options.{key}", "expected an option: label, model and its levers"))
+            continue
+        model = body.get("model", key if key in lv.MODELS else None)
+        if key == "do_minimum" and "model" not in body:
+            model = "business_as_usual"
+        if model is None:
+            problems.append(Problem(where, f"options.{key}.model",
+                                    f"missing model: one of {', '.join(lv.MODELS)}"))
+            model = "in_house"
+        support = body.get("external_support") or {}
+        if not isinstance(support, Mapping):
+            problems.append(Problem(_where("options.yaml", body, "external_support"), f"options.{key}.external_support",
+                                    "expected a mapping of support items (improvement_board: {annual_cost, months})"))
+            support = {}
+        for t in ("label", "description"):
+            if t in body and not isinstance(body[t], str):
+                problems.append(Problem(_where("options.yaml", body, t), f"options.{key}.{t}", "expected text"))
+        out.append(Option(key=str(key), label=str(body.get("label") or key), model=str(model),
+                          description=str(body.get("description") or ""),
+                          support=tuple(str(n) for n in support), where=where))
+        walk(body, f"options.{key}", "options.yaml", records, problems, skip=lv.OPTION_TEXT_KEYS)
+    return out
+
+
+def _scenarios(data, problems) -> tuple[dict[str, Scenario], dict]:
+    if data is None:
+        return {}, {}
+    if not isinstance(data, Mapping):
+        problems.append(Problem("scenarios.yaml", "", "expected sections: scenarios (and optionally correlations)"))
+        return {}, {}
+    extra = {}
+    for k in data:
+        if k not in SCENARIO_SECTIONS:
+            problems.append(Problem(_where("scenarios.yaml", data, k), str(k),
+                                    "unknown section" + lv.suggest(str(k), list(SCENARIO_SECTIONS))))
+        elif k != "scenarios":
+            extra[k] = data[k]
+    out = {}
+    body = data.get("scenarios") or {}
+    for key, sc in body.items():
+        where = _where("scenarios.yaml", body, key)
+        if not isinstance(sc, Mapping) or not isinstance(sc.get("set"), Mapping):
+            problems.append(Problem(where, f"scenarios.{key}", "expected label, reason and set: {lever key: value}"))
+            continue
+        for f in sc:
+            if f not in SCENARIO_FIELDS:
+                problems.append(Problem(where, f"scenarios.{key}.{f}", "unknown field" + lv.suggest(str(f), list(SCENARIO_FIELDS))))
+        if not sc.get("label") or not sc.get("reason"):
+            problems.append(Problem(where, f"scenarios.{key}", "a scenario needs a label and a reason"))
+        out[str(key)] = Scenario(key=str(key), label=str(sc.get("label", key)), reason=str(sc.get("reason", "")),
+                                 overrides=dict(sc["set"]), where=where)
+    return out, extra
+
+
+def load_folder(folder) -> Assumptions:
+    """Read and validate an assumption folder; raise :class:`AssumptionError` with every problem."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AssumptionError([Problem(str(folder), "", "assumptions folder not found (expected a folder holding "
+                                       + ", ".join(REQUIRED_FILES) + ")")])
+    problems: list[Problem] = []
+    parsed = {}
+    for name in REQUIRED_FILES + ("scenarios.yaml",):
+        path = folder / name
+        if name == "scenarios.yaml" and not path.exists():
+            parsed[name] = None
+            continue
+        data, errs = read_yaml(path)
+        problems += [Problem(str(folder / p.where) if p.where == str(path) else p.where, p.key, p.message) for p in errs]
+        parsed[name] = data
+    if problems:
+        raise AssumptionError(problems)
+    records: list = []
+    for topic in LEVER_FILES:
+        walk(parsed[f"{topic}.yaml"] or {}, topic, f"{topic}.yaml", records, problems)
+    sources = _sources(parsed["sources.yaml"] or {}, problems)
+    options = _options(parsed["options.yaml"], problems, records)
+    scenarios, extra = _scenarios(parsed["scenarios.yaml"], problems)
+    try:
+        result = build(records, options, sources, scenarios, origin=str(folder), extra=extra)
+    except AssumptionError as e:
+        problems += e.problems
+    if problems:
+        raise AssumptionError(problems)
+    return result
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+def lever_record(lever) -> dict:
+    """A lever as the record written to its file."""
+    rec: dict = {"label": lever.label, "unit": lever.unit}
+    if lever.price_base is not None:
+        rec["price_base"] = lever.price_base
+    rec["value"] = _plain(lever.central) if not lever.is_range else \
+        {"low": _plain(lever.low), "central": _plain(lever.central), "high": _plain(lever.high)}
+    if lever.basis == "judgement":
+        rec["basis"] = "judgement"
+        rec["reasoning"] = lever.reasoning
+    if lever.source:
+        rec["source"] = lever.source
+    if lever.note:
+        rec["note"] = lever.note
+    return rec
+
+
+def _plain(v):
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() and abs(v) < 1e15 else float(v)
+
+
+def _flag_record(lever, rec):
+    if lever.unit == "flag":
+        rec["value"] = bool(lever.central)
+    return rec
+
+
+def _nest(tree: dict, parts: list[str], value) -> None:
+    for p in parts[:-1]:
+        tree = tree.setdefault(p, {})
+    tree[parts[-1]] = value
+
+
+def to_trees(a: Assumptions) -> dict[str, dict]:
+    """The assumption set as the data of each file (defaults left out)."""
+    trees: dict[str, dict] = {f"{t}.yaml": {} for t in LEVER_FILES}
+    opts: dict = {}
+    for o in a.options:
+        opts[o.key] = {"label": o.label, "model": o.model}
+        if o.description:
+            opts[o.key]["description"] = o.description
+    for key, lever in a.levers.items():
+        if lever.is_default:
+            continue
+        rec = _flag_record(lever, lever_record(lever))
+        parts = key.split(".")
+        if parts[0] == "options":
+            _nest(opts[parts[1]], parts[2:], rec)
+        else:
+            _nest(trees[f"{parts[0]}.yaml"], parts[1:], rec)
+    trees["options.yaml"] = opts
+    trees["sources.yaml"] = {k: {f: getattr(s, f) for f in SOURCE_FIELDS if getattr(s, f) not in ("", None)}
+                             for k, s in a.sources.items()}
+    sc = {"scenarios": {k: {"label": s.label, "reason": s.reason, "set": dict(s.overrides)} for k, s in a.scenarios.items()}}
+    sc.update({k: v for k, v in a.extra.items()})
+    trees["scenarios.yaml"] = sc
+    return trees
+
+
+def write_folder(a: Assumptions, folder, force: bool = False) -> list[Path]:
+    """Write an assumption set as a folder of YAML files; refuse to overwrite files unless ``force``."""
+    folder = Path(folder)
+    trees = to_trees(a)
+    targets = [folder / name for name in trees]
+    clash = [p for p in targets if p.exists()]
+    if clash and not force:
+        raise OutputError(f"{clash[0]} already exists (use --force to overwrite)")
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, name in zip(targets, trees):
+        text = yaml.safe_dump(_plain_tree(trees[name]), sort_keys=False, allow_unicode=True, width=110)
+        atomic_write(path, text.encode("utf-8"))
+    return targets
+
+
+def _plain_tree(node):
+    if isinstance(node, Mapping):
+        return {str(k): _plain_tree(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_plain_tree(v) for v in node]
+    return node

@@ -1,0 +1,54 @@
+"""Writing outputs safely: the one output guard, the lock-file check, and atomic writes (temporary file, then rename)."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import OutputError
+
+
+def check_output(path: Path | None, force: bool, suffixes: tuple[str, ...] = ()) -> None:
+    """Refuse an output that would overwrite a file without ``force``, is a folder, lies in a missing folder,
+    is open in Excel, or (when ``suffixes`` are given) does not end in one of them."""
+    if path is None:
+        return
+    path = Path(path)
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise OutputError(f"{path}: expected a file name ending {' or '.join(suffixes)}")
+    if path.exists() and path.is_dir():
+        raise OutputError(f"{path} is a folder: give a file name")
+    check_not_open(path)
+    if path.exists() and not force:
+        raise OutputError(f"{path} already exists: use --force to overwrite it")
+    if not path.parent.exists():
+        raise OutputError(f"{path.parent} does not exist: create the folder first")
+
+
+def check_not_open(path: Path) -> None:
+    """Refuse a file that Excel has open: its lock file ``~$name`` lies beside it."""
+    path = Path(path)
+    lock = path.with_name("~$" + path.name)
+    if lock.exists():
+        raise OutputError(f"{path} is open in Excel (lock file {lock.name} beside it): close it and try again")
+
+
+def atomic_write(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never half."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    """The process umask (mkstemp creates files readable by the owner only; we want normal permissions)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,231 @@
+"""Monte Carlo: reproducible whatever the chunking or backend; percentiles against an independent route."""
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from costmodel import montecarlo as mc
+from costmodel import sampling
+from costmodel.appraisal import appraise
+from costmodel.errors import AssumptionError
+from costmodel.cli import main
+from costmodel.engine import run
+
+
+def test_percentiles_and_probabilities_match_an_independent_computation(bundled):
+    p = mc.plan(bundled, 3000, seed=7)
+    r = mc.montecarlo(p)
+    # independent route: the same draws through engine.run + appraise, statistics by numpy directly
+    x = sampling.draw_block(list(p.drawn), 7, 0, 3000, "pert", p.correlation)
+    v = bundled.values()
+    v.update({d.key: x[:, j] for j, d in enumerate(p.drawn)})
+    ap = appraise(run(bundled, v), v)
+    np.testing.assert_allclose(r.present_value, ap.present_value, rtol=1e-12)
+    npc = ap.npc_vs_do_minimum
+    for i, o in enumerate(bundled.option_keys):
+        s = r.summary[o]
+        for q in (5, 50, 95):
+            assert s["present_value"][f"p{q}"] == pytest.approx(np.percentile(ap.present_value[:, i], q), rel=1e-12)
+            assert s["npc_vs_do_minimum"][f"p{q}"] == pytest.approx(np.percentile(npc[:, i], q), rel=1e-12, abs=1e-6)
+        assert s["probability_cheapest"] == np.mean(ap.present_value.argmin(axis=1) == i)
+        if o != "do_minimum":
+            assert s["probability_npc_vs_do_minimum_negative"] == np.mean(npc[:, i] < 0)
+    assert r.summary["do_minimum"]["probability_npc_vs_do_minimum_negative"] is None
+    assert sum(r.summary[o]["probability_cheapest"] for o in bundled.option_keys) == pytest.approx(1.0)
+
+
+def test_same_seed_same_results_whatever_the_chunk_size_or_threads(bundled):
+    n = sampling.BLOCK + 1500  # crosses a block boundary
+    a = mc.montecarlo(mc.plan(bundled, n, seed=11, chunk=4096))
+    b = mc.montecarlo(mc.plan(bundled, n, seed=11, chunk=777), mc.local_map(workers=1))
+    np.testing.assert_array_equal(a.present_value, b.present_value)
+    c = mc.montecarlo(mc.plan(bundled, 1500, seed=11, chunk=100))
+    np.testing.assert_array_equal(c.present_value, a.present_value[:1500])  # a prefix of a longer run
+    d = mc.montecarlo(mc.plan(bundled, 1500, seed=12))
+    assert not np.array_equal(d.present_value, c.present_value)
+
+
+def test_each_lever_has_its_own_stream_per_block():
+    # block 2, lever "b": SeedSequence(5, spawn_key=(2, crc32("b"))), one uniform per draw mapped through
+    # the quantile function of PERT(0, 1, 2) = 2 × Beta(3, 3)
+    import zlib
+    from scipy.stats import beta
+    drawn = [sampling.Drawn("a", 0.0, 1.0, 2.0), sampling.Drawn("b", 0.0, 1.0, 2.0)]
+    stream = np.random.SeedSequence(5, spawn_key=(2, zlib.crc32(b"b")))
+    expected = 2.0 * beta.ppf(np.random.default_rng(stream).random(10), 3.0, 3.0)
+    np.testing.assert_allclose(sampling.draw_block(drawn, 5, 2, 10)[:, 1], expected, rtol=0, atol=2e-7)
+    expected = sampling.draw_block(drawn, 5, 2, 10)[:, 1]
+    # block i of SeedSequence(5).spawn(n) is the same family: spawn_key (i,)
+    assert np.random.SeedSequence(5).spawn(3)[2].spawn_key == (2,)
+    # fixing another lever does not change this lever's draws (common random numbers)
+    np.testing.assert_array_equal(sampling.draw_block(drawn[1:], 5, 2, 10)[:, 0], expected)
+
+
+def test_pert_and_triangular_means_and_bounds(bundled):
+    drawn = [sampling.Drawn("x", 3.0, 10.0, 15.0)]
+    pert = sampling.draw_block(drawn, 1, 0, sampling.BLOCK, "pert")[:, 0]
+    tri = sampling.draw_block(drawn, 1, 0, sampling.BLOCK, "triangular")[:, 0]
+    assert pert.min() >= 3 and pert.max() <= 15 and tri.min() >= 3 and tri.max() <= 15
+    se = 12 / np.sqrt(sampling.BLOCK)  # generous standard error
+    assert pert.mean() == pytest.approx((3 + 4 * 10 + 15) / 6, abs=3 * se)   # 9.667
+    assert tri.mean() == pytest.approx((3 + 10 + 15) / 3, abs=3 * se)         # 9.333
+
+
+PERT_SHAPES = [(3.0, 10.0, 15.0), (0.0, 1.0, 2.0), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0), (35e6, 42e6, 50e6),
+               (0.178, 0.25, 0.35), (0.0, 1.0, 3.0), (4.0, 6.0, 9.0), (-5.0, -4.99, 5.0), (1.0, 1.0 + 1e-9, 2.0)]
+
+
+@pytest.mark.parametrize("low,central,high", PERT_SHAPES)
+def test_pert_quantiles_match_scipy_to_1e_6_of_the_range(low, central, high):
+    from scipy.stats import beta
+    d = sampling.Drawn("x", low, central, high)
+    a, b = sampling.pert_shape(d)
+    rng = np.random.default_rng(0)
+    # 10^5 uniforms, an even grid including both ends, and points ever closer to each end
+    u = np.concatenate([rng.random(100_000), np.linspace(0.0, 1.0, 10_001), 2.0 ** -np.arange(1, 54),
+                        1.0 - 2.0 ** -np.arange(1, 54)])
+    got = sampling.pert_quantile(d, u.copy())
+    want = low + (high - low) * beta.ppf(u, a, b)
+    assert np.max(np.abs(got - want)) < 1e-6 * (high - low)
+    assert np.all(np.diff(sampling.pert_quantile(d, np.sort(u))) >= -1e-12 * (high - low))  # non-decreasing
+
+
+@pytest.mark.parametrize("low,central,high", PERT_SHAPES[:6])
+def test_pert_draws_have_pert_mean_and_variance(low, central, high):
+    d = sampling.Drawn("x", low, central, high)
+    x = np.concatenate([sampling.draw_block([d], 2, k, sampling.BLOCK)[:, 0] for k in range(4)])
+    a, b = sampling.pert_shape(d)
+    span = high - low
+    mean = (low + 4 * central + high) / 6
+    var = a * b / ((a + b) ** 2 * (a + b + 1)) * span**2  # Beta variance, scaled
+    n = x.size
+    assert x.mean() == pytest.approx(mean, abs=4 * np.sqrt(var / n))
+    assert x.var() == pytest.approx(var, rel=4 * np.sqrt(2.0 / n) * 2)  # ≈ 4 standard errors (kurtosis < 3)
+
+
+def test_triangular_quantiles_are_the_closed_form_inverse():
+    from scipy.stats import triang
+    d = sampling.Drawn("x", 3.0, 10.0, 15.0)
+    u = np.random.default_rng(1).random(100_000)
+    want = triang.ppf(u, (10.0 - 3.0) / 12.0, loc=3.0, scale=12.0)
+    np.testing.assert_allclose(sampling.triangular_quantile(d, u), want, rtol=0, atol=1e-9 * 12)
+
+
+def test_integer_levers_are_drawn_as_integers():
+    out = sampling.draw_block([sampling.Drawn("k", 1.0, 2.0, 4.0, integer=True)], 3, 0, 1000)[:, 0]
+    assert set(np.unique(out)) <= {1.0, 2.0, 3.0, 4.0}
+
+
+def test_structural_levers_and_flags_are_not_drawn(bundled):
+    a = bundled.with_overrides([])
+    drawn, held = sampling.drawn_levers(a)
+    keys = {d.key for d in drawn}
+    assert "appraisal.horizon_years" not in keys and not any(k.startswith("baseline.capacity") for k in keys)
+    # inflation changes nominal figures only; Monte Carlo reports present values (real): held at central
+    assert not any(k.startswith("appraisal.inflation.") for k in keys)
+    assert {"appraisal.inflation.general", "appraisal.inflation.pay", "appraisal.inflation.placements"} <= set(held)
+    assert len(keys) == 49
+
+
+def test_inflation_cannot_change_any_monte_carlo_output(bundled):
+    p = mc.plan(bundled, 500, seed=2)
+    x = sampling.draw_block(list(p.drawn), 2, 0, 500, "pert", p.correlation)
+    v = bundled.values()
+    v.update({d.key: x[:, j] for j, d in enumerate(p.drawn)})
+    base = appraise(run(bundled, v), v).present_value
+    for k in ("appraisal.inflation.general", "appraisal.inflation.pay", "appraisal.inflation.placements"):
+        w = dict(v, **{k: np.linspace(0.0, 0.2, 500)})
+        np.testing.assert_array_equal(appraise(run(bundled, w), w).present_value, base)
+
+
+def _with_correlations(a, corr):
+    return dataclasses.replace(a, extra={**dict(a.extra), "correlations": corr})
+
+
+def test_declared_rank_correlation_is_achieved_and_marginals_unchanged(bundled):
+    from scipy.stats import spearmanr
+    k1, k2 = "options.in_house.improvement.total", "options.trust.improvement.total"
+    a = _with_correlations(bundled, [{"levers": [k1, k2], "rho": 0.7, "reason": "test"}])
+    p = mc.plan(a, 5000, seed=3)
+    x = sampling.draw_block(list(p.drawn), 3, 0, sampling.BLOCK, "pert", p.correlation)
+    y = sampling.draw_block(list(p.drawn), 3, 0, sampling.BLOCK, "pert", None)
+    keys = [d.key for d in p.drawn]
+    i, j = keys.index(k1), keys.index(k2)
+    assert spearmanr(x[:, i], x[:, j])[0] == pytest.approx(0.7, abs=0.02)
+    assert abs(spearmanr(y[:, i], y[:, j])[0]) < 0.02
+    np.testing.assert_array_equal(np.sort(x[:, i]), np.sort(y[:, i]))  # same values, new pairing
+
+
+@pytest.mark.parametrize("corr,msg", [
+    ([{"levers": ["options.trust.improvement.total", "appraisal.horizon_years"], "rho": 0.5}], "never drawn"),
+    ([{"levers": ["options.trust.improvement.total", "nope.key"], "rho": 0.5}], "unknown lever"),
+    ([{"levers": ["options.trust.improvement.total", "options.in_house.improvement.total"], "rho": 1.5}], "between -1 and 1"),
+    ("rho: 1", "expected a list"),
+])
+def test_bad_correlations_are_input_errors(bundled, corr, msg):
+    with pytest.raises(AssumptionError, match=msg):
+        mc.plan(_with_correlations(bundled, corr), 10, 1)
+
+
+def test_correlation_with_a_fixed_lever_is_dropped(bundled):
+    a = bundled.with_overrides([("options.trust.improvement.total", "12000000")])
+    p = mc.plan(a, 10, 1)
+    keys = [d.key for d in p.drawn]
+    assert "options.trust.improvement.total" not in keys
+    i, j = keys.index("options.in_house.improvement.total"), keys.index("options.executive_leadership.improvement.total")
+    assert p.correlation[i, j] == pytest.approx(2 * np.sin(np.pi * 0.7 / 6))  # the bundled pair that remains
+
+
+def test_inconsistent_correlations_are_refused(bundled):
+    k = ["options.in_house.improvement.total", "options.trust.improvement.total", "options.executive_leadership.improvement.total"]
+    corr = [{"levers": [k[0], k[1]], "rho": 0.9}, {"levers": [k[1], k[2]], "rho": 0.9}, {"levers": [k[0], k[2]], "rho": -0.9}]
+    with pytest.raises(AssumptionError, match="positive definite"):
+        mc.plan(_with_correlations(bundled, corr), 10, 1)
+
+
+def test_dask_backend_gives_identical_results(bundled):
+    from costmodel.backends.dask_cluster import dask_map
+    p = mc.plan(bundled, sampling.BLOCK + 200, seed=9, chunk=2048)
+    local = mc.montecarlo(p)
+    seen = []
+    with dask_map(workers=1, processes=False) as mapper:
+        remote = mc.montecarlo(p, mapper, seen.append)
+    np.testing.assert_array_equal(local.present_value, remote.present_value)
+    assert sorted(seen) == [200, sampling.BLOCK]
+
+
+def test_cli_montecarlo_json_parquet_chart(tmp_path):
+    import pandas as pd
+    args = ["montecarlo", "--draws", "2000", "--seed", "4", "--format", "json"]
+    r = CliRunner().invoke(main, args + ["--draws-output", str(tmp_path / "d.parquet"), "--chart", str(tmp_path / "c.png")])
+    assert r.exit_code == 0, r.output
+    obj = json.loads(r.stdout)
+    assert obj["draws"] == 2000 and set(obj["summary"]) == {"do_minimum", "in_house", "executive_leadership", "trust"}
+    df = pd.read_parquet(tmp_path / "d.parquet")
+    assert len(df) == 8000 and df["draw"].max() == 1999
+    p50 = np.percentile(df[df.option == "trust"]["npc_vs_do_minimum"], 50)
+    assert obj["summary"]["trust"]["npc_vs_do_minimum"]["p50"] == pytest.approx(p50, rel=1e-12)
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+    again = CliRunner().invoke(main, args + ["--chunk-size", "300"])
+    assert json.loads(again.stdout)["summary"] == obj["summary"]
+
+
+def test_cli_montecarlo_input_errors(tmp_path):
+    r = CliRunner().invoke(main, ["montecarlo", "--draws", "10", "--scheduler", "tcp://x:1"])
+    assert r.exit_code == 2 and "--backend dask" in r.output
+    r = CliRunner().invoke(main, ["montecarlo", "--draws", "10", "--draws-output", str(tmp_path / "x.csv")])
+    assert r.exit_code == 2 and ".parquet" in r.output
+
+
+def test_summary_percentiles_of_a_large_run_equal_numpys():
+    # 100,000 draws or more: the percentiles are taken column by column on two threads
+    rng = np.random.default_rng(3)
+    options = ("do_minimum", "in_house", "trust")
+    pv = rng.normal(4e8, 3e7, (150_000, 3))
+    s = mc.summarise(pv, options)
+    npc = pv - pv[:, [0]]
+    for i, o in enumerate(options):
+        assert [s[o]["present_value"][f"p{q}"] for q in (5, 50, 95)] == list(np.percentile(pv, (5, 50, 95), axis=0)[:, i])
+        assert [s[o]["npc_vs_do_minimum"][f"p{q}"] for q in (5, 50, 95)] == list(np.percentile(npc, (5, 50, 95), axis=0)[:, i])
