@@ -30,7 +30,8 @@ def module_name(path: Path) -> str:
 
 
 def modules() -> dict[str, Path]:
-    return {module_name(p): p for p in PKG.rglob("*.py")}
+    """Every module of the package (data folders such as files/data, which ship a script, are not packages)."""
+    return {module_name(p): p for p in PKG.rglob("*.py") if (p.parent / "__init__.py").exists()}
 
 
 def imports_of(path: Path, name: str) -> set[str]:
