@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 PKG = SRC / "costmodel"
-ADAPTERS = {"files", "workbook", "excel", "report", "render", "backends", "cli", "io"}
+ADAPTERS = {"files", "workbook", "excel", "report", "render", "backends", "evidence", "cli", "io"}
 IO_LIBRARIES = {"yaml", "openpyxl", "xlwings", "matplotlib", "click", "rich", "pyarrow", "pandas", "dask", "distributed"}
 
 
