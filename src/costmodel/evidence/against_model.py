@@ -93,11 +93,15 @@ def size_rows(a: Assumptions, b: Backtest) -> list[dict]:
     keys = [k for k in a.levers if SIZE_SCALING.search(k)]
     label = f"elasticity of extra safeguarding spend to children in need (log-log slope, {len(ok)} councils)"
     if not keys:
-        return [_row("Improvement cost: scaling with council size", "(none)", None, "elasticity", label, [slope],
+        rows = [_row("Improvement cost: scaling with council size", "(none)", None, "elasticity", label, [slope],
                      note="these assumptions have no size-scaling lever for improvement cost "
                           "(looked for keys matching 'improvement.*scal|size|exponent|elastic')")]
-    return [_row("Improvement cost: scaling with council size", k, in_base_prices(a, k), a.levers[k].unit, label, [slope],
+    else:
+        rows = [_row("Improvement cost: scaling with council size", k, in_base_prices(a, k), a.levers[k].unit, label, [slope],
                  note="one observed value: no spread to place the default in") for k in keys]
+    for r in rows:
+        r["councils"] = int(len(ok))
+    return rows
 
 
 def journey_rows(a: Assumptions, b: Backtest) -> list[dict]:
