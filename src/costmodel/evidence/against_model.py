@@ -186,6 +186,7 @@ def legacy_rows(a: Assumptions, b: Backtest) -> list[dict]:
 
 
 def _trust_one_offs(a: Assumptions, o) -> float:
+    """Set-up plus transitional costs, the latter as an amount or built up from its parts (those present)."""
     pre = f"options.{o.key}."
     team = (in_base_prices(a, pre + "transitional.team_fte") or 0) * (in_base_prices(a, pre + "transitional.team_cost") or 0) \
         * (in_base_prices(a, pre + "transitional.months") or 0) / 12
@@ -206,10 +207,20 @@ def trust_rows(a: Assumptions, b: Backtest) -> list[dict]:
             rows.append(_missing(f"Trust running-cost difference ({o.label})", "baseline.outset_spend", "fraction",
                                  run_label, t.running_extra_share))
             continue
-        recurring = sum(in_base_prices(a, pre + k) or 0 for k in ("governance.annual_cost", "client_side.annual_cost"))
-        rows.append(_row(f"Trust running-cost difference ({o.label})", pre + "governance + client_side", recurring / outset,
-                         "fraction", run_label, t.running_extra_share,
-                         "the trust's own governance and the council's client side, over the outset spend"))
+        parts = {k: in_base_prices(a, pre + k) for k in ("governance.annual_cost", "client_side.annual_cost")}
+        absent = [k for k, v in parts.items() if v is None]
+        if absent:
+            rows.append(_missing(f"Trust running-cost difference ({o.label})", pre + absent[0], "fraction", run_label,
+                                 t.running_extra_share))
+        else:
+            rows.append(_row(f"Trust running-cost difference ({o.label})", pre + "governance + client_side",
+                             sum(parts.values()) / outset, "fraction", run_label, t.running_extra_share,
+                             "the trust's own governance and the council's client side, over the outset spend"))
+        absent = [k for k in ("set_up.amount", "transitional.amount") if pre + k not in a.levers]
+        if absent:
+            rows.append(_missing(f"Trust set-up and transition ({o.label})", pre + absent[0], "fraction", set_label,
+                                 t.set_up_extra_share))
+            continue
         rows.append(_row(f"Trust set-up and transition ({o.label})", pre + "set_up + transitional",
                          _trust_one_offs(a, o) / outset, "fraction", set_label, t.set_up_extra_share,
                          "one-off costs over the outset spend; the outturn's first year also holds the improvement"))

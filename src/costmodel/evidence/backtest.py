@@ -110,7 +110,8 @@ def spend_tables(p: pd.DataFrame, events: pd.DataFrame, peers: tuple[str, ...], 
     return pd.DataFrame(rows), pd.DataFrame(study)
 
 
-def headline(spend: pd.DataFrame, km: KaplanMeier, events: pd.DataFrame, path_summary: pd.DataFrame) -> dict:
+def headline(spend: pd.DataFrame, km: KaplanMeier, events: pd.DataFrame, tracks: pd.DataFrame,
+             path_summary: pd.DataFrame) -> dict:
     """The figures a reader takes away, recomputed from the tables (never typed in)."""
     s = spend[(spend.line == HEADLINE_LINE) & (spend.comparator == "england")]
     full = s[~s.truncated]
@@ -130,6 +131,7 @@ def headline(spend: pd.DataFrame, km: KaplanMeier, events: pd.DataFrame, path_su
         "months_to_improve_median_improvers": quartiles(improved.months_to_improve)[1],
         "months_to_improve_km_median": km.median, "km_censored": km.censored,
         "share_improved_by_24_months": 1.0 - km.at(24.0),
+        "agency_share_peak_median": quartiles(path_analysis.peak_during(tracks, "agency_share_pct"))[1],
         **path_analysis.headline(path_summary),
     }
 
@@ -151,4 +153,4 @@ def _run(base_year: int) -> Backtest:
     summary = path_analysis.summary(tracks)
     tr = trust_analysis.compare_trusts(p, peers)
     return Backtest(base_year, events, spend, study, tracks, summary, km, tr, peers,
-                    headline(spend, km, events, summary))
+                    headline(spend, km, events, tracks, summary))

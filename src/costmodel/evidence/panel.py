@@ -4,8 +4,9 @@ From the tidy history (``councils_history.csv``). An *area* is a council as it w
 a boundary change (:data:`costmodel.evidence.events.SUCCESSORS`) the successors' counts and spend are
 summed under the former council's code for the years it no longer reports, and a joint workforce return
 of its successors counts as its workforce. Rates are recomputed from the summed counts with DfE's own
-definitions (each checked against the published rates for England), so a former area and England are
-measured the same way:
+definitions, so a former area and England are measured the same way (for England 2017-2025 they are
+within 0.24 percentage points of DfE's published agency rate, 0.13 of its turnover rate and 0.05 cases of
+its caseload; tested):
 
 * agency share = agency FTE / (agency FTE + employed social worker FTE) x 100
 * caseload per case holder = cases held / case-holding FTE
@@ -62,7 +63,8 @@ def _wide(history: pd.DataFrame) -> pd.DataFrame:
     """Measures as columns, indexed by (la_code, year)."""
     keep = set(COUNTS) | {m for m, _ in SPEND_LINES.values()}
     h = history[history.measure.isin(keep)]
-    return h.pivot_table(index=["la_code", "year"], columns="measure", values="value", aggfunc="first")
+    w = h.pivot_table(index=["la_code", "year"], columns="measure", values="value", aggfunc="first")
+    return w.reindex(columns=sorted(keep))
 
 
 def _rebuild_former(w: pd.DataFrame) -> pd.DataFrame:
@@ -78,7 +80,7 @@ def _rebuild_former(w: pd.DataFrame) -> pd.DataFrame:
         if joint in w.index.get_level_values(0):
             jw = w.xs(joint, level="la_code")
             for col in WORKFORCE:
-                summed[col] = summed[col].fillna(jw[col]) if col in summed else jw[col]
+                summed[col] = summed[col].fillna(jw[col])
         own = w.xs(former, level="la_code") if former in w.index.get_level_values(0) else summed.iloc[:0]
         full = own.combine_first(summed.drop(columns=[c for c in rates if c in summed])).dropna(how="all")
         full.index = pd.MultiIndex.from_product([[former], full.index], names=["la_code", "year"])
@@ -101,9 +103,9 @@ def panel(history: pd.DataFrame) -> pd.DataFrame:
     w = _rebuild_former(_wide(history))
     out = pd.DataFrame(index=w.index)
     for col in COUNTS:
-        out[col] = w[col] if col in w else np.nan
+        out[col] = w[col]
     for name, (measure, _) in SPEND_LINES.items():
-        out[name] = w[measure] if measure in w else np.nan
+        out[name] = w[measure]
     out[SOCIAL_CARE] = _interpolated_lines(out).sum(axis=1, min_count=len(SPEND_LINES))
     out["agency_share_pct"] = out.agency_fte / (out.agency_fte + out.social_worker_fte) * 100
     out["caseload_per_case_holder"] = out.cases_held / out.case_holding_fte

@@ -187,12 +187,15 @@ def headline_sentences(b: Backtest) -> list[str]:
         f"councils censored; {_num(h['months_to_improve_median_improvers'], '.1f')} months among those that improved); "
         f"{_pct(h['share_improved_by_24_months'], signed=False)} had improved within 24 months.",
         f"Agency social workers: a median {_num(h['agency_share_before_median'], '.1f')}% of FTE the year before the "
-        f"judgement, then {gaps} points above England in years 2, 3 and 4 after it; caseload per case holder "
+        f"judgement, a median peak of {_num(h['agency_share_peak_median'], '.1f')}% before the improved one, and still "
+        f"{gaps} points above England in years 2, 3 and 4 after it; caseload per case holder "
         f"{_num(h['caseload_gap_year_3'], '+.1f')} against England in year 3.",
     ]
 
 
 CAVEATS = (
+    "Inspection history: Ofsted's ILACS framework only (from 2018); a council judged inadequate under the earlier single "
+    "inspection framework and not since is not in the data, and an ILACS judgement may follow an unseen earlier one.",
     "Small sample: 14 councils that improved; medians and middle halves, not a model of any one council.",
     "Short baseline: spend starts in 2016-17, so a baseline has one to three years; BCP's has two (2019-20, 2020-21).",
     "COVID: 2020-21 and 2021-22 are in most windows; Ofsted paused routine inspections from March 2020, which "
