@@ -125,7 +125,7 @@ def headline(spend: pd.DataFrame, km: KaplanMeier, events: pd.DataFrame, tracks:
         "extra_median": mid, "extra_p25": lo, "extra_p75": hi,
         "extra_per_child_in_need_median": quartiles(s.extra_per_child_in_need)[1],
         "lasting_step_median": quartiles(full.lasting_step)[1],
-        "transitional_share_median": quartiles(full.transitional / full.extra)[1],
+        "transitional_median": quartiles(full.transitional)[1],
         "placebo_share_median": quartiles(s.placebo_median)[1],
         "extra_share_median": quartiles(s.extra_share)[1],
         "months_to_improve_median_improvers": quartiles(improved.months_to_improve)[1],
