@@ -96,14 +96,14 @@ def _event_rows(p, j, line, name, comp, window, factors, peers) -> tuple[dict, l
 def spend_tables(p: pd.DataFrame, events: pd.DataFrame, peers: tuple[str, ...], base_year: int):
     """The extra spend of every improved council by line and comparator, and its event-study rows."""
     factors = price_factors(base_year)
+    comps = {line: comparator_series(p, line, peers) for line in LINES}
     rows, study = [], []
     for _, j in events[events.outcome == "improved"].iterrows():
         window = window_for(j["inadequate_date"], j["improved_date"])
         if window is None:
             continue
         for line in LINES:
-            comps = comparator_series(p, line, peers)
-            for name, comp in comps.items():
+            for name, comp in comps[line].items():
                 row, st = _event_rows(p, j, line, name, comp, window, factors, peers)
                 rows.append(row)
                 study += st

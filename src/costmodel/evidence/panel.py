@@ -22,6 +22,7 @@ workforce, the financial year ending 31 March for spend (2025 = 2024-25).
 """
 from __future__ import annotations
 
+import weakref
 from datetime import date
 
 import numpy as np
@@ -93,9 +94,9 @@ def _rebuild_former(w: pd.DataFrame) -> pd.DataFrame:
 def _interpolated_lines(out: pd.DataFrame) -> pd.DataFrame:
     """The five lines with a year missing between two reported years filled linearly, for the total only
     (one council-year in the 2025 data: Luton's youth justice in 2022-23)."""
-    lines = out[list(SPEND_LINES)]
-    return lines.groupby(level="la_code", group_keys=False).apply(
-        lambda g: g.interpolate(limit_area="inside") if g.notna().any().all() else g)
+    filled = {line: out[line].unstack("year").interpolate(axis=1, limit_area="inside").stack()
+              for line in SPEND_LINES}
+    return pd.DataFrame(filled).reindex(out.index)
 
 
 def panel(history: pd.DataFrame) -> pd.DataFrame:
@@ -126,7 +127,20 @@ def event_year(when: pd.Timestamp | date, family: str) -> int:
     return when.year if (when.month, when.day) <= (month, day) else when.year + 1
 
 
+_BY_YEAR: dict[int, dict[str, pd.DataFrame]] = {}   # id(panel) -> column -> areas x years, dropped with the panel
+
+
+def by_year(p: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``column`` of the panel as areas x years (computed once per panel and column)."""
+    if id(p) not in _BY_YEAR:
+        _BY_YEAR[id(p)] = {}
+        weakref.finalize(p, _BY_YEAR.pop, id(p), None)
+    cache = _BY_YEAR[id(p)]
+    if column not in cache:
+        cache[column] = p[column].unstack("year")
+    return cache[column]
+
+
 def matrix(p: pd.DataFrame, column: str, codes, years=YEARS) -> np.ndarray:
     """``column`` as an array areas x years (NaN where missing), rows in the order of ``codes``."""
-    s = p[column].unstack("year").reindex(index=list(codes), columns=list(years))
-    return s.to_numpy(dtype=float)
+    return by_year(p, column).reindex(index=list(codes), columns=list(years)).to_numpy(dtype=float)

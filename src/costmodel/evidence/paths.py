@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .panel import ENGLAND, PATHS, event_year
+from .panel import ENGLAND, PATHS, by_year, event_year
 from .spend import quartiles
 
 K_RANGE = range(-3, 7)
@@ -22,10 +22,11 @@ def _rows(p: pd.DataFrame, j, measure: str) -> list[dict]:
     label, unit, family, how = PATHS[measure]
     k0 = event_year(j["inadequate_date"], family)
     k_imp = event_year(j["improved_date"], family) - k0 if j["outcome"] == "improved" else None
-    eng = p.loc[ENGLAND, measure]
-    if j["la_code"] not in p.index.get_level_values(0):
+    table = by_year(p, measure)
+    if j["la_code"] not in table.index:
         return []
-    own = p.loc[j["la_code"], measure].dropna()
+    eng = table.loc[ENGLAND]
+    own = table.loc[j["la_code"]].dropna()
     out = []
     for year, value in own.items():
         k = int(year) - k0
