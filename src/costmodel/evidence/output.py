@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .backtest import Backtest
+from .paths import phase_summary
 
 COLUMNS = ["table", "la_code", "name", "item", "comparator", "year", "k", "statistic", "value", "text", "unit"]
 SPEND_STATS = {"baseline_share": "fraction", "actual": "GBP", "counterfactual": "GBP", "extra": "GBP",
@@ -127,7 +128,8 @@ def document(b: Backtest, held: pd.DataFrame, scenario: dict, meta: dict) -> str
            "survival": {"times": km.times.tolist(), "at_risk": km.at_risk.tolist(), "improved": km.events.tolist(),
                         "share_still_inadequate": km.survival.tolist(), "std_error": km.std_error.tolist(),
                         "councils": km.n, "censored": km.censored, "median_months": km.median},
-           "path_summary": _records(b.path_summary), "trusts": _records(b.trusts),
+           "path_summary": _records(b.path_summary), "path_phases": _records(phase_summary(b.paths)),
+           "trusts": _records(b.trusts),
            "held_against": _records(held), "never_inadequate_peers": list(b.peers),
            "evidence_scenario": {k: {"value": v, "reason": r} for k, (v, r) in scenario.items()}}
     return json.dumps(_clean(obj), indent=2, allow_nan=False) + "\n"

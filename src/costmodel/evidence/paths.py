@@ -62,6 +62,15 @@ def summary(tracks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def phase_summary(tracks: pd.DataFrame) -> pd.DataFrame:
+    """For the councils that improved: the median over councils of each one's mean (relative to England) in each
+    phase, before (k < 0), during (to the improved judgement) and after."""
+    t = tracks[tracks.outcome == "improved"]
+    means = t.groupby(["measure", "phase", "la_code"]).relative.mean()
+    out = means.groupby(["measure", "phase"]).agg(["median", "count"]).reset_index()
+    return out.rename(columns={"median": "relative_median", "count": "councils"})
+
+
 def council_values(tracks: pd.DataFrame, measure: str, k: int) -> pd.Series:
     """Each improved council's value of ``measure`` at event year ``k`` (by la_code)."""
     t = tracks[(tracks.outcome == "improved") & (tracks.measure == measure) & (tracks.k == k)]

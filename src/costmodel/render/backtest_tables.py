@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ..evidence.backtest import COMPARATORS, HEADLINE_LINE, Backtest
 from ..evidence.panel import LINE_LABELS, SOCIAL_CARE
+from ..evidence.paths import phase_summary
 from .tables import money_m
 
 WIDTH = 150
@@ -106,6 +107,7 @@ def survival_table(b: Backtest) -> Table:
 
 def paths_table(b: Backtest) -> Table:
     s = b.path_summary
+    phases = phase_summary(b.paths).set_index(["measure", "phase"]).relative_median
     ks = sorted(k for k in s.k.unique() if -2 <= k <= 5)
     rows = []
     for measure, g in s.groupby("measure", sort=False):
@@ -113,10 +115,13 @@ def paths_table(b: Backtest) -> Table:
         how = g.relative_as.iloc[0]
         fmt = (lambda x: _num(x, ".2f")) if how == "ratio" else (lambda x: _num(x, "+.1f"))
         rows.append([f"{g.label.iloc[0]} ({'ratio to' if how == 'ratio' else 'difference from'} England)"]
-                    + [fmt(g.relative_median.get(k)) for k in ks])
+                    + [fmt(g.relative_median.get(k)) for k in ks]
+                    + [fmt(phases.get((measure, ph))) for ph in ("before", "during", "after")])
     return _table("Paths of the councils that improved, relative to England (median), by years from the judgement",
-                  ["Measure", *[f"{k:+d}" for k in ks]], rows, "Year 0: the first observation after the judgement "
-                  "(30 September for the workforce, 31 March for children looked after, the financial year for costs).")
+                  ["Measure", *[f"{k:+d}" for k in ks], "Before", "During", "After"], rows,
+                  "Year 0: the first observation after the judgement (30 September for the workforce, 31 March for "
+                  "children looked after, the financial year for costs). Before / during / after: median of each "
+                  "council's mean before the judgement, up to the improved one, and after it.")
 
 
 def trusts_table(b: Backtest) -> Table:
