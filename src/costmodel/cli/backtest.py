@@ -22,18 +22,13 @@ def _chart_paths(folder: Path | None, fmt: str) -> dict[str, Path]:
 
 
 def _write_charts(paths: dict[str, Path], b, a, fmt: str, force: bool) -> None:
+    from ..evidence.against_model import safe_service_months
     from ..render import backtest_charts as ch
-    months = _model_months(a)
+    months = safe_service_months(a)
     makers = {"event_study": lambda: ch.event_study_chart(b, fmt=fmt), "paths": lambda: ch.paths_chart(b, fmt=fmt),
               "time_to_improve": lambda: ch.survival_chart(b, months, fmt=fmt)}
     for key, path in paths.items():
         write_output(makers[key](), path, force)
-
-
-def _model_months(a) -> dict[str, float]:
-    from ..engine import safe_service_month
-    v = a.values()
-    return {o.label: float(safe_service_month(o, v)[0]) for o in a.options if o.improves}
 
 
 def _workbook(path: Path | None, force: bool, a, b, held) -> None:

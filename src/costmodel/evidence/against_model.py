@@ -78,7 +78,11 @@ def improvement_rows(a: Assumptions, b: Backtest) -> list[dict]:
                          _spend(b, HEADLINE_LINE), "one-off in the model; the outturn includes a lasting step-up", lo, hi))
         rows.append(_row(f"Improvement cost ({o.label})", key, v, "GBP", "extra children's social care spend (five lines)",
                          _spend(b, SOCIAL_CARE), "all five lines: placements and family support move too", lo, hi))
-        if cin is not None and cin.central:
+        if cin is None or not cin.central:
+            rows.append(_missing(f"Improvement cost per child in need ({o.label})", "baseline.caseload.children_in_need",
+                                 "GBP/child", "extra safeguarding spend per child in need",
+                                 _spend(b, HEADLINE_LINE, "extra_per_child_in_need"), " (or is zero)"))
+        else:
             rows.append(_row(f"Improvement cost per child in need ({o.label})", f"{key} / baseline.caseload.children_in_need",
                              v / float(cin.central), "GBP/child", "extra safeguarding spend per child in need",
                              _spend(b, HEADLINE_LINE, "extra_per_child_in_need"), "size-adjusted"))
@@ -102,6 +106,17 @@ def size_rows(a: Assumptions, b: Backtest) -> list[dict]:
     for r in rows:
         r["councils"] = int(len(ok))
     return rows
+
+
+def safe_service_months(a: Assumptions) -> dict[str, float]:
+    """Each improving option's month of a safe core service (by label); an option whose levers are absent is left out."""
+    v, out = a.values(), {}
+    for o in (o for o in a.options if o.improves):
+        try:
+            out[o.label] = float(safe_service_month(o, v)[0])
+        except KeyError:
+            continue
+    return out
 
 
 def journey_rows(a: Assumptions, b: Backtest) -> list[dict]:

@@ -3,7 +3,8 @@
 Tidy: one row per figure, columns ``table, la_code, name, item, comparator, year, k, statistic, value,
 text, unit``; ``value`` is numeric (money in GBP at the price base, shares as fractions, months), ``text``
 holds dates and words. ``table`` is one of ``judgements``, ``spend``, ``event_study``, ``survival``,
-``paths``, ``path_summary``, ``trusts``, ``held_against``, ``headline``.
+``paths``, ``path_summary``, ``trusts``, ``held_against``, ``headline``. Event-study rows whose ``text`` is
+``placebo`` are the median of the never-inadequate councils run with that council's years.
 """
 from __future__ import annotations
 

@@ -13,8 +13,7 @@ import math
 from html import escape
 
 from ..assumptions import Assumptions
-from ..engine import safe_service_month
-from ..evidence.against_model import hold_against
+from ..evidence.against_model import hold_against, safe_service_months
 from ..evidence.backtest import run_backtest
 from ..render.backtest_tables import CAVEATS, headline_sentences, value_text
 
@@ -50,8 +49,7 @@ def backtest_data(a: Assumptions) -> dict:
     b = run_backtest(a.price_base_year)
     held = hold_against(a, b)
     improving = [o for o in a.options if o.improves]
-    v = a.values()
-    months = tuple((o.label, float(safe_service_month(o, v)[0])) for o in improving)
+    months = tuple(safe_service_months(a).items())
     spend_chart, survival_chart = _charts(a.price_base_year, months)
     return {"sentences": headline_sentences(b), "rows": _rows(held, improving[0].label if improving else None),
             "charts": {"spend": spend_chart, "survival": survival_chart}, "caveats": list(CAVEATS),
