@@ -26,6 +26,7 @@ COMMANDS = {
     "montecarlo": "costmodel.cli.sensitivity:montecarlo",
     "excel": "costmodel.cli.excel:excel",
     "report": "costmodel.cli.report:report",
+    "backtest": "costmodel.cli.backtest:backtest",
 }
 
 

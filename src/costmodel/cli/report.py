@@ -19,7 +19,9 @@ from ..report.html import render_html
 @click.option("--output", type=click.Path(path_type=Path), required=True,
               help="Where to write: .html (self-contained) or .pdf (A4, printed by headless Chromium).")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
-def report(assumptions_dir, scenario, sets, draws, seed, output, force):
+@click.option("--backtest", is_flag=True, help="Add a section holding the assumptions against published outturn "
+              "(costmodel backtest).")
+def report(assumptions_dir, scenario, sets, draws, seed, output, force, backtest):
     """The chief executive's report: the choice, the cost, the time and the certainty.
 
     \b
@@ -28,6 +30,7 @@ def report(assumptions_dir, scenario, sets, draws, seed, output, force):
       costmodel report --output report.pdf --draws 5000 --seed 7
       costmodel report --scenario trust_mobilisation_slips --output slips.html
       costmodel report --set options.in_house.improvement.total=40000000 --output dear.html
+      costmodel report --backtest --output with_outturn.html
     """
     suffix = output.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
@@ -40,7 +43,7 @@ def report(assumptions_dir, scenario, sets, draws, seed, output, force):
             raise ToolError("a PDF needs Chromium (apt-get install chromium, or set COSTMODEL_CHROMIUM to its path); "
                              "write .html instead to skip it")
     a = load_assumptions(assumptions_dir, scenario, sets)
-    html = render_html(report_data(a, scenario or "central", draws, seed))
+    html = render_html(report_data(a, scenario or "central", draws, seed, backtest=backtest))
     if suffix == ".pdf":
         write_output(print_pdf(html, binary), output, force)
     else:

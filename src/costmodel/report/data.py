@@ -23,6 +23,7 @@ from ..comparison import compare
 from ..levers import PHASES
 from ..montecarlo import montecarlo as run_mc, plan
 from ..sensitivity import tornado
+from .backtest import backtest_data
 from .svg import money_m, month_name
 
 DEFAULT_DRAWS = 2000     # Monte Carlo draws when --draws is not given: seconds, not minutes
@@ -246,8 +247,12 @@ def headline(result: dict, shares: dict | None, draws: int) -> str:
     return s
 
 
-def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> dict:
-    """Everything the page shows, as plain data; the figures are ``compare()``'s, unchanged."""
+def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+                backtest: bool = False) -> dict:
+    """Everything the page shows, as plain data; the figures are ``compare()``'s, unchanged.
+
+    ``backtest`` adds the back-test section's data (the assumptions held against published outturn).
+    """
     result = compare(a, scenario=scenario)
     opts = result["options"]
     rank = sorted(opts, key=lambda k: opts[k]["present_value"])
@@ -275,4 +280,5 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
                       if k in a.levers],
         "safe_month_names": {k: (month_name(a.start_year, o["safe_service_month"]) if o["safe_service_month"] is not None else None)
                              for k, o in opts.items()},
+        "backtest": backtest_data(a) if backtest else None,
     }

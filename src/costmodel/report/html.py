@@ -13,6 +13,7 @@ from importlib import resources
 from .. import __version__
 from ..assumptions import COMPARATOR, SECOND_COMPARATOR
 from . import svg as charts
+from .backtest import backtest_section
 from .svg import money_m
 
 ROWS = (  # (label, field, kind, row class)
@@ -253,6 +254,7 @@ def body_sections(data: dict) -> list[str]:
             "the answer.")),
         _section("decision", "Which form of support fits", decision_section(data)),
         _section("assumptions", "The assumptions that matter most", assumptions_table(data)),
+        *([backtest_section(data["backtest"])] if data.get("backtest") else []),
         _section("caveats", "What the figures leave out", "<ul class='caveats'>" + "".join(
             f"<li><strong>{escape(a)}</strong> {escape(b)}</li>" for a, b in data["caveats"]) + "</ul>"),
     ]
