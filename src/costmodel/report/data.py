@@ -23,7 +23,6 @@ from ..comparison import compare
 from ..levers import PHASES
 from ..montecarlo import montecarlo as run_mc, plan
 from ..sensitivity import tornado
-from .backtest import backtest_data
 from .svg import money_m, month_name
 
 DEFAULT_DRAWS = 2000     # Monte Carlo draws when --draws is not given: seconds, not minutes
@@ -280,5 +279,11 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
                       if k in a.levers],
         "safe_month_names": {k: (month_name(a.start_year, o["safe_service_month"]) if o["safe_service_month"] is not None else None)
                              for k, o in opts.items()},
-        "backtest": backtest_data(a) if backtest else None,
+        "backtest": _backtest_data(a) if backtest else None,
     }
+
+
+def _backtest_data(a: Assumptions) -> dict:
+    """The back-test section's data; imported only when asked for (it loads pandas and the packaged statistics)."""
+    from .backtest import backtest_data
+    return backtest_data(a)
