@@ -95,7 +95,8 @@ def read_ofsted(own: list[Inspection], predecessors: list[Inspection] = ()) -> O
     reasons = [f"Latest ILACS judgement: {latest.judgement} (inspection starting {latest.date}, "
                f"published {latest.published}, {latest.kind})."]
     if before is not None:
-        whose = "" if before.council_code == latest.council_code else f" of {before.council_name}, which it replaced,"
+        whose = "" if before.council_code == latest.council_code else \
+            f" (of {before.council_name}, which this council replaced)"
         reasons.append(f"The inspection before{whose}: {before.judgement} ({before.date}).")
     else:
         reasons.append("Only one ILACS inspection (from 2018) is in the data: judgements under the earlier "
