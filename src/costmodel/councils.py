@@ -41,6 +41,7 @@ class FormerCouncil:
     ended: str
     successors: tuple[str, ...]
     note: str = ""
+    region: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,14 @@ class Match:
 #: Councils abolished since the ILACS inspections began (2018) or whose codes appear in the statistics,
 #: with their successors (ONS codes). Source: the packaged data README ("Boundary changes"); ONS code history.
 FORMER_COUNCILS = (
-    FormerCouncil("E06000028", "837", "Bournemouth", "1 April 2019", ("E06000058",)),
-    FormerCouncil("E06000029", "836", "Poole", "1 April 2019", ("E06000058",)),
+    FormerCouncil("E06000028", "837", "Bournemouth", "1 April 2019", ("E06000058",), region="South West"),
+    FormerCouncil("E06000029", "836", "Poole", "1 April 2019", ("E06000058",), region="South West"),
     FormerCouncil("E10000009", "835", "Dorset County Council", "1 April 2019", ("E06000059", "E06000058"),
                   "Christchurch moved to Bournemouth, Christchurch and Poole, so the Dorset council of 2019 on "
-                  "covers a different area"),
+                  "covers a different area", "South West"),
     FormerCouncil("E10000021", "928", "Northamptonshire", "1 April 2021", ("E06000061", "E06000062"),
-                  "one children's trust serves both successors and their workforce is returned jointly"),
-    FormerCouncil("E10000006", "909", "Cumbria", "1 April 2023", ("E06000063", "E06000064")),
+                  "one children's trust serves both successors and their workforce is returned jointly", "East Midlands"),
+    FormerCouncil("E10000006", "909", "Cumbria", "1 April 2023", ("E06000063", "E06000064"), region="North West"),
     FormerCouncil("", "", "Bedfordshire", "1 April 2009", ("E06000055", "E06000056")),
     FormerCouncil("", "", "Cheshire", "1 April 2009", ("E06000049", "E06000050")),
 )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 
-import pandas as pd
 
 from ..council_statistics import CouncilStatistics, Figure, Inspection, derive, read_ofsted, apportion
 from ..councils import FORMER_COUNCILS, CouncilRef, Match, find_council
@@ -41,8 +40,9 @@ def series() -> dict[tuple[str, str], dict[int, float]]:
     """``(code, measure) → {year: value}`` for every geography of the history file."""
     h = council_data.history()
     out: dict[tuple[str, str], dict[int, float]] = {}
-    for (code, measure), g in h.groupby(["la_code", "measure"], sort=False):
-        out[(code, measure)] = dict(zip(g["year"].astype(int), g["value"].astype(float)))
+    for code, measure, year, v in zip(h["la_code"].tolist(), h["measure"].tolist(), h["year"].astype(int).tolist(),
+                                      h["value"].astype(float).tolist()):
+        out.setdefault((code, measure), {})[year] = v
     return out
 
 
@@ -65,11 +65,16 @@ def latest_year(measure: str) -> int:
     return int(source(MEASURES[measure].source)["latest_year"])
 
 
+@functools.lru_cache(maxsize=None)
+def _joint_returns() -> dict[str, str]:
+    c = council_data.councils()
+    c = c[c["workforce_reported_by"].notna() & (c["workforce_reported_by"].astype(str).str.strip() != "")]
+    return {r.la_code: str(r.workforce_reported_by).split(" (")[0].strip() for r in c.itertuples()}
+
+
 def joint_return(code: str) -> str | None:
     """The code of the joint workforce return the council belongs to ("E09000021 / E09000027"), if any."""
-    row = council_data.councils().set_index("la_code").loc[code]
-    text = row["workforce_reported_by"]
-    return None if pd.isna(text) or not str(text).strip() else str(text).split(" (")[0].strip()
+    return _joint_returns().get(code)
 
 
 def _figure(measure, value, year, code, status, note="") -> Figure:
@@ -126,16 +131,18 @@ def figure(code: str, measure: str) -> Figure:
 
 
 @functools.lru_cache(maxsize=None)
-def _inspections() -> pd.DataFrame:
-    return council_data.inspections()
+def _inspections() -> dict[str, tuple[Inspection, ...]]:
+    t = council_data.inspections().sort_values(["la_code", "insp_date"])
+    out: dict[str, list[Inspection]] = {}
+    for r in t.itertuples():
+        out.setdefault(r.la_code, []).append(Inspection(r.la_code, r.la_name, r.insp_date.date().isoformat(),
+                                                        r.pub_date.date().isoformat(), r.type, r.overall, int(r.grade)))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def inspections(code: str) -> list[Inspection]:
     """The council's ILACS inspections (oldest first) from ``ofsted_inspections.csv``."""
-    t = _inspections()
-    t = t[t["la_code"] == code].sort_values("insp_date")
-    return [Inspection(r.la_code, r.la_name, r.insp_date.date().isoformat(), r.pub_date.date().isoformat(), r.type,
-                       r.overall, int(r.grade)) for r in t.itertuples()]
+    return list(_inspections().get(code, ()))
 
 
 def predecessor_inspections(code: str) -> list[Inspection]:
