@@ -26,6 +26,8 @@ COMMANDS = {
     "montecarlo": "costmodel.cli.sensitivity:montecarlo",
     "excel": "costmodel.cli.excel:excel",
     "report": "costmodel.cli.report:report",
+    "councils": "costmodel.cli.councils:councils",
+    "benchmark": "costmodel.cli.councils:benchmark",
 }
 
 

@@ -95,7 +95,8 @@ def _summary(council: CouncilRef, key: str, peers: list[Peer]) -> dict:
     if sym and sym[0] == "low" and mine == 0:
         extra.append("DfE 'low' (rounds to zero but is not zero): shown as 0")
     note = "; ".join(x for x in (note, *extra) if x)
-    return {"measure": key, "label": m.label, "unit": m.unit, "year": year, "reference": m.reference(year),
+    return {"measure": key, "label": m.label, "unit": m.unit, "format": m.fmt, "year": year,
+            "reference": m.reference(year),
             "council": mine, "england": value_at(ENGLAND, key, year),
             "region": value_at(region, key, year), "region_name": council.region,
             "peer_median": statistics.median(peer_vals) if peer_vals else None, "peers_with_value": len(peer_vals),

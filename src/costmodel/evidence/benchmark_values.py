@@ -31,6 +31,7 @@ class BenchmarkMeasure:
     label: str
     unit: str
     source_measure: str  # the measure whose period and release the figure follows
+    fmt: str  # how a value is shown, a str.format pattern ("{:.1f}%")
     numerator: tuple[str, ...] = ()
     denominator: tuple[str, ...] = ()
     scale: float = 1.0
@@ -49,20 +50,21 @@ class BenchmarkMeasure:
 
 
 MEASURES = {m.key: m for m in (
-    BenchmarkMeasure("agency_rate_pct", "Agency social workers (% of FTE)", "percent", "agency_rate_pct"),
+    BenchmarkMeasure("agency_rate_pct", "Agency social workers (% of FTE)", "percent", "agency_rate_pct", "{:.1f}%"),
     BenchmarkMeasure("caseload_per_case_holder", "Cases per case-holding social worker", "cases/FTE",
-                     "caseload_per_case_holder"),
-    BenchmarkMeasure("vacancy_rate_pct", "Vacancy rate", "percent", "vacancy_rate_pct"),
-    BenchmarkMeasure("turnover_rate_pct", "Turnover rate", "percent", "turnover_rate_pct"),
-    BenchmarkMeasure("cin_rate_per_10k", "Children in need per 10,000 children", "per 10,000", "cin_rate_per_10k"),
+                     "caseload_per_case_holder", "{:.1f}"),
+    BenchmarkMeasure("vacancy_rate_pct", "Vacancy rate", "percent", "vacancy_rate_pct", "{:.1f}%"),
+    BenchmarkMeasure("turnover_rate_pct", "Turnover rate", "percent", "turnover_rate_pct", "{:.1f}%"),
+    BenchmarkMeasure("cin_rate_per_10k", "Children in need per 10,000 children", "per 10,000", "cin_rate_per_10k",
+                     "{:,.1f}"),
     BenchmarkMeasure("cla_rate_per_10k", "Children looked after per 10,000 children", "per 10,000",
-                     "cla_rate_per_10k"),
+                     "cla_rate_per_10k", "{:,.0f}"),
     BenchmarkMeasure("spend_per_child_gbp", "Children's social care spend per child aged 0-17 (looked after + "
-                     "safeguarding + family support)", "GBP/child/yr", "s251_cla_gross_gbp", SPEND_PARTS,
+                     "safeguarding + family support)", "GBP/child/yr", "s251_cla_gross_gbp", "£{:,.0f}", SPEND_PARTS,
                      ("population_0_17",)),
     BenchmarkMeasure("weekly_cost_per_cla_gbp", "Spend on children looked after per child looked after per week",
-                     "GBP/child/week", "s251_cla_gross_gbp", ("s251_cla_gross_gbp",), ("children_looked_after",),
-                     7 / 365),
+                     "GBP/child/week", "s251_cla_gross_gbp", "£{:,.0f}", ("s251_cla_gross_gbp",),
+                     ("children_looked_after",), 7 / 365),
 )}
 
 

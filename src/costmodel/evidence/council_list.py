@@ -76,7 +76,8 @@ def council_list(region: str | None = None, text: str | None = None, ofsted: str
         rows = [r for r in rows if r["ofsted_grade"] == OFSTED[ofsted]]
     cols = ["code", "dfe_code", "name", "region", "ofsted_judgement", "ofsted_grade", "ofsted_inspection_date",
             *COLUMNS, "note"]
-    return pd.DataFrame(rows, columns=cols).sort_values("name").reset_index(drop=True)
+    df = pd.DataFrame(rows, columns=cols).sort_values("name").reset_index(drop=True)
+    return df.astype({"ofsted_grade": "Int64", "children_in_need": "Int64", "children_looked_after": "Int64"})
 
 
 def listing_header() -> list[str]:
