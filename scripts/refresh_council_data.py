@@ -245,8 +245,10 @@ def latest_years(data_dir: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def release_text(key: str, first: int, last: int, ofsted_as_at: str | None) -> tuple[str, str]:
+def release_text(key: str, first: int | None, last: int | None, ofsted_as_at: str | None) -> tuple[str, str]:
     """(release, reference of the latest figures) in words, from a source's latest year."""
+    if last is None:
+        return "not in this build", "no figures"
     fy = f"{last - 1}-{last % 100:02d}"
     return {
         "CIN": (f"reporting year {last}", f"at 31 March {last} (referrals: year to 31 March {last})"),
