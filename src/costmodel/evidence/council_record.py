@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import functools
 
-
-from ..council_statistics import CouncilStatistics, Figure, Inspection, derive, read_ofsted, apportion
+from ..council_statistics import CouncilStatistics, Figure, Inspection, apportion, derive, read_ofsted
 from ..councils import FORMER_COUNCILS, CouncilRef, Match, find_council
 from ..files import council_data
 from ..files.council_reference import symbols
