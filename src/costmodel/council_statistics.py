@@ -10,10 +10,11 @@ published under and its *status*:
                   with West Northamptonshire) — the rate of the joint service, the same for both councils;
 ``apportioned``   a count of a joint workforce return shared between its councils in proportion to their
                   children in need at 31 March of the same reporting year;
-``earlier_year``  not available for the council in the latest year (e.g. DfE symbol ``x``): the council's own
-                  figure for the most recent earlier year, at most two years older, with the year stated;
+``earlier_year``  not available for the council in the latest year (e.g. DfE symbol ``x``, or ``c`` withheld):
+                  the council's own figure for the most recent earlier year, at most two years older, with the
+                  year and the symbol stated;
 ``low``           DfE symbol ``low`` (fewer than 0.5, rounds to zero but is not zero): taken as 0;
-``suppressed``    withheld (``c``, small numbers) or not applicable (``z``): no value;
+``suppressed``    not applicable (``z``), or withheld (``c``, ``u``) with no earlier figure: no value;
 ``missing``       no value in the release: no value. Nothing is ever filled with a national average.
 ``derived``       computed here from other figures; the note gives the formula.
 """

@@ -129,13 +129,18 @@ def test_sunderland_agency_low_is_zero_with_the_symbol_named():
     assert s.derived["agency_share"].value == 0.0
 
 
-@pytest.mark.parametrize("code,symbol", [("E06000053", "'z'"), ("E09000001", "'c'")])
-def test_suppressed_children_looked_after_has_no_value(code, symbol):
-    s = council_statistics(code)
+def test_not_applicable_children_looked_after_has_no_value():
+    s = council_statistics("Isles of Scilly")  # DfE 'z' for 2025
     f = s.figures["children_looked_after"]
-    assert f.value is None and f.status == "suppressed" and symbol in f.note
+    assert f.value is None and f.status == "suppressed" and "'z'" in f.note
     assert s.derived["weekly_cost_per_child_looked_after"].value is None
     assert "children_looked_after" in s.derived["weekly_cost_per_child_looked_after"].note
+
+
+def test_a_withheld_figure_falls_back_to_the_year_before_with_the_symbol_named():
+    f = council_statistics("City of London").figures["children_looked_after"]  # DfE 'c' for 2025
+    assert (f.value, f.year, f.status) == (HISTORY[("E09000001", "children_looked_after", 2024)], 2024, "earlier_year")
+    assert "'c'" in f.note and "small numbers" in f.note
 
 
 def test_spend_removed_by_dfe_for_2024_25_falls_back_to_2023_24_in_its_own_prices():

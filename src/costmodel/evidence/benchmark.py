@@ -60,11 +60,13 @@ class Benchmark:
 def _year_for(code: str, key: str) -> tuple[int, str]:
     """The year of the council's figure: the latest, else the latest of the two before, with a note why."""
     latest = latest_year(MEASURES[key].source_measure)
+    sym = symbol(code, latest, MEASURES[key].source_measure)
+    if sym and sym[0] == "z" and value_at(code, key, latest) is None:
+        return latest, f"DfE symbol 'z' ({sym[1]}) for {latest}"
     for y in range(latest, latest - EARLIER_YEARS - 1, -1):
         if value_at(code, key, y) is not None:
             if y == latest:
                 return y, ""
-            sym = symbol(code, latest, MEASURES[key].source_measure)
             why = f"DfE symbol {sym[0]!r} ({sym[1]})" if sym else "no figure"
             return y, (f"{why} for {latest}: the council's {y} figure, compared with England, the region and the "
                        f"peers in {y}")

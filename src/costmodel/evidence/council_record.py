@@ -116,13 +116,13 @@ def figure(code: str, measure: str) -> Figure:
     said = f"DfE symbol {sym[0]!r} for {year} ({sym[1]})" if sym else f"no figure for {year} in the release"
     if sym and sym[0] == "low":
         return _figure(measure, 0.0, year, code, "low", f"{said}: taken as 0")
-    if sym and sym[0] in ("c", "z", "u"):
-        return _figure(measure, None, year, code, "suppressed", f"{said}: give the council's own figure")
     earlier = [y for y in own if year - EARLIER_YEARS <= y < year]
-    if earlier:
+    if earlier and not (sym and sym[0] == "z"):
         y = max(earlier)
         money = " (cash prices of that year)" if MEASURES[measure].source == "S251" else ""
         return _figure(measure, own[y], y, code, "earlier_year", f"{said}: the council's {y} figure{money}")
+    if sym and sym[0] in ("c", "z", "u"):
+        return _figure(measure, None, year, code, "suppressed", f"{said}: give the council's own figure")
     last = f"; last published: {own[max(own)]:,.6g} for {max(own)}" if own else ""
     return _figure(measure, None, year, code, "missing",
                    f"{said} nor in the {EARLIER_YEARS} years before{last}: give the council's own figure "
