@@ -26,13 +26,16 @@ def validate(assumptions_dir):
 @assumptions_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def sources(assumptions_dir, fmt):
-    """The source register: each source, the levers that cite it, and which figures are judgements.
+    """The source register: each source, the levers that cite it, which figures are judgements, and the
+    vintage of the packaged council statistics (releases, reference dates, snapshots, licence).
 
     \b
     Example:
       costmodel sources --format json
     """
+    from ..files.vintage import data_vintage
     from ..render.tables import render_json, render_sources
     from ..sources import register
     reg = register(load_assumptions(assumptions_dir))
+    reg["data"] = data_vintage()
     click.echo(render_json(reg) if fmt == "json" else render_sources(reg), nl=False)

@@ -27,6 +27,8 @@ COMMANDS = {
     "excel": "costmodel.cli.excel:excel",
     "report": "costmodel.cli.report:report",
     "backtest": "costmodel.cli.backtest:backtest",
+    "councils": "costmodel.cli.councils:councils",
+    "benchmark": "costmodel.cli.councils:benchmark",
 }
 
 

@@ -153,4 +153,21 @@ def render_sources(reg: dict, width: int | None = None) -> str:
         j.add_row(x["key"], central, x["reasoning"] or "", x["evidence"] or "—")
     console.print(j)
     console.print(f"{len(reg['catalogue_defaults'])} levers take the catalogue default (zero or none).")
+    if reg.get("data"):
+        console.print(data_sources_table(reg["data"]))
+        console.print(f"{reg['data']['attribution']} {reg['data']['licence_url']}", highlight=False)
     return buf.getvalue()
+
+
+def data_sources_table(v: dict) -> Table:
+    """The vintage of the packaged council statistics: one row per source, then the repository snapshots."""
+    t = Table(title=f"Council statistics packaged with costmodel (refreshed {v['refreshed']})", show_lines=True)
+    for c in ("Key", "Publication", "Release", "Latest figures refer to", "Years"):
+        t.add_column(c, overflow="fold")
+    for s in v["sources"]:
+        years = f"{s['first_year']}" + (f"-{s['latest_year']}" if s["latest_year"] != s["first_year"] else "")
+        t.add_row(s["key"], f"{s['publisher']}, {s['title']}",
+                  s["release"] + (f" (updated {s['updated']})" if s.get("updated") else ""), s["latest_reference"], years)
+    for snap in v["snapshots"]:
+        t.add_row("", f"snapshot {snap['repository']}", snap["commit"][:12], snap.get("date") or "", "")
+    return t
