@@ -11,7 +11,8 @@ def register(a: Assumptions) -> dict:
         if lever.source:
             cited[lever.source].append(key)
     sources = [{"key": s.key, "title": s.title, "publisher": s.publisher, "year": s.year, "url": s.url,
-                "section": s.section, "note": s.note, "levers": cited[s.key]} for s in a.sources.values()]
+                "identifier": s.identifier, "section": s.section, "note": s.note, "levers": cited[s.key]}
+               for s in a.sources.values()]
     judgements = [{"key": k, "label": l.label, "unit": l.unit, "central": l.central, "reasoning": l.reasoning,
                    "evidence": l.source} for k, l in a.levers.items() if l.basis == "judgement"]
     defaults = [k for k, l in a.levers.items() if l.is_default]

@@ -24,8 +24,7 @@ from costmodel.assumptions import financial_year
 from costmodel.comparison import compare, fy_of_month
 from costmodel.cost_lines import CATEGORIES, ONE_OFF
 from costmodel.decision import verdict_from_values
-from costmodel.engine import option_lines, run
-from costmodel import cost_lines as cl
+from costmodel.engine import agency_path, central_government_shares, legacy_path, option_lines, relative_price_weights, run, table_lines
 from costmodel.files.assumption_folder import load_folder
 from costmodel.workbook.recalc import recalculate_many
 from costmodel.workbook.build import build_workbook, save_workbook
@@ -60,24 +59,26 @@ def check_parity(path: Path, a, which: str = "central") -> int:
     checked = 0
     calc = wb["Calculations"]
     seen = set()
+    index = {line: x for line, _, x in table_lines(a.options)}
+    weights = {k: np.repeat(w, 12, axis=1)[0] for k, w in relative_price_weights(v, a.horizon_years).items()}
     for row in calc.iter_rows(min_row=8, values_only=True):
         option, key = row[0], row[6]
         if option not in a.option_keys or key is None:
             continue
         o = a.option(option)
-        lines = option_lines(o, v, m)
+        lines = {k: (lambda f=f, k=k: f()[0] * weights[index[k]]) for k, f in option_lines(o, v, m).items()}
         J = v[f"options.{option}.mobilisation_months"] if o.improves else np.zeros(1)
         if key in lines:
-            want = lines[key]()[0]
+            want = lines[key]()
         elif key == "total":
-            want = sum(f()[0] for f in lines.values())
+            want = sum(f() for f in lines.values())
+        elif key == "central_government":
+            want = sum(lines[k]() * float(np.asarray(share).reshape(-1)[0])
+                       for k, share in central_government_shares(o, v).items()) + np.zeros(a.months)
         elif key == "agency_share":
-            want = cl.agency_share_path(v["baseline.social_workers.agency_share"],
-                                        v[f"options.{option}.workforce.agency_share_target"], J,
-                                        v[f"options.{option}.workforce.years_to_target"], m)[0]
+            want = agency_path(o, v, J, m)[0]
         elif key == "legacy_count":
-            want = cl.legacy_count(v["baseline.legacy_placements.count"], v["baseline.legacy_placements.floor"],
-                                   v[f"options.{option}.legacy.step_down_per_year"], J, m)[0]
+            want = legacy_path(o, v, J, m)[0]
         else:
             continue
         got = row[7:7 + a.months]
@@ -100,7 +101,9 @@ def check_parity(path: Path, a, which: str = "central") -> int:
         close(name_value(wb, f"safe_service_month_{k}"), float(ap.safe_service_month[0, i]), f"safe_service_month_{k}")
         close(name_value(wb, f"payback_year_{k}"), float(ap.payback_year_vs_do_minimum[0, i]), f"payback_year_{k}")
         close(name_value(wb, f"equivalent_annual_cost_{k}"), ap.equivalent_annual_cost[0, i], f"eac_{k}")
-        checked += 6
+        close(name_value(wb, f"pv_council_{k}"), ap.present_value_by_payer[0, i, 0], f"pv_council_{k}")
+        close(name_value(wb, f"pv_central_government_{k}"), ap.present_value_by_payer[0, i, 1], f"pv_central_{k}")
+        checked += 8
         for r in summary.iter_rows(min_row=8, values_only=True):
             if r[0] == k and r[2] in CATEGORIES:
                 j = CATEGORIES.index(r[2])
@@ -267,8 +270,17 @@ def assumption_sets(draw):
         ("baseline.legacy_placements.floor", draw(st.integers(0, count))),
         ("options.trust.efficiency.rate", draw(st.floats(0, 0.1))),
         ("options.trust.efficiency.from_year", draw(st.integers(0, 9))),
-        ("options.executive_leadership.optimism_bias", draw(st.floats(0, 2))),
-        ("baseline.caseload.target_per_worker", draw(st.floats(1, 40))),
+        ("options.executive_leadership.set_up.optimism_bias", draw(st.floats(0, 2))),
+        ("options.trust.improvement.optimism_bias", draw(st.floats(0, 2))),
+        ("baseline.caseload.target_per_case_holder", draw(st.floats(1, 40))),
+        ("baseline.social_workers.case_holding_share", draw(st.floats(0.2, 1))),
+        ("baseline.drift.agency_share_per_year", draw(st.sampled_from([0, 0.02]))),
+        ("baseline.drift.legacy_placements_per_year", draw(st.sampled_from([0, 0.05]))),
+        ("appraisal.relative_price.pay", draw(st.floats(-0.02, 0.05))),
+        ("appraisal.relative_price.placements", draw(st.floats(-0.02, 0.08))),
+        ("appraisal.price_base_year", draw(st.sampled_from([2024, 2025]))),
+        ("options.trust.set_up.dfe_contribution", draw(st.floats(0, 5e6))),
+        ("options.trust.improvement.net_of_caseload_uplift", draw(st.sampled_from([0, 1]))),
         ("baseline.capacity.implement", draw(st.sampled_from([0, 1]))),
     ]
 
