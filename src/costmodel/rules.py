@@ -46,6 +46,8 @@ def price_rules(a, bad) -> None:
             bad(k, f"price year {year} differs from appraisal.price_base_year {pb} and there is no price index to "
                    "convert it (add prices.yaml, or restate the figure in base-year prices)")
             continue
+        if index not in a.prices.indices:
+            continue  # named once below, for its price group
         for y in (year, pb):
             if index_key(index, y) not in a.levers:
                 info = a.prices.indices[index]
