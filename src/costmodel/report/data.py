@@ -31,7 +31,7 @@ DEFAULT_SEED = 20250401  # fixed, so the same assumptions give the same report
 TOP_LEVERS = 10          # bars in the tornado; the first eight are listed with their sources
 #: Money levers whose conversion to base-year prices the report always shows (when the set has them).
 KEY_MONEY = ("options.in_house.improvement.total", "options.trust.set_up.amount", "options.trust.set_up.dfe_contribution",
-             "options.trust.transitional.amount", "baseline.outset_spend", "baseline.legacy_placements.weekly_cost")
+             "options.trust.transitional.amount")
 
 #: What the model leaves out, from the seed reports (Isos for the LGA, 2017, "The question of comparable costs").
 CAVEATS = (

@@ -109,8 +109,8 @@ def options_table(data: dict) -> str:
             rows.append(_range_row(data))
     years = r["financial_years"]
     return (f"<table class='options'><caption>£m, real terms at {r['price_base_year']}-{(r['price_base_year'] + 1) % 100:02d} "
-            f"prices, totals over {years[0]} to {years[-1]}. Present values discounted at "
-            f"{r['discounting']['rate']:.1%} a year (HM Treasury Green Book). A negative difference means cheaper. "
+            f"prices, totals over {years[0]} to {years[-1]}; present values discounted at "
+            f"{r['discounting']['rate']:.1%} a year. A negative difference means cheaper. "
             f"“Pays back” is the first year from which the option's cumulative discounted cost stays at or below business "
             f"as usual's.</caption><thead><tr><th scope='col'>{len(years)} years, £m</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
@@ -173,13 +173,13 @@ def assumptions_table(data: dict) -> str:
 
 
 def prices_note(data: dict) -> str:
-    """The headline money figures as published and in base-year prices, and the index used."""
+    """One paragraph: the headline money figures as published and in base-year prices, and the index used."""
     p = data.get("prices") or {}
-    items = "".join(f"<li>{escape(c['label'])}: {escape(c['text'])}</li>" for c in p.get("conversions", []))
+    items = "; ".join(f"{escape(c['label'])}: {escape(c['text'])}" for c in p.get("conversions", []))
     if not items:
         return ""
-    return (f"<h3>Prices</h3><p class='note'>{escape(p['index'])} Each figure keeps the year it was published in; the "
-            f"model costs it in {p['base_year']}-{(p['base_year'] + 1) % 100:02d} prices.</p><ul class='prices'>{items}</ul>")
+    return (f"<p class='note'><strong>Prices.</strong> {escape(p['index'])} Each figure keeps the year it was published "
+            f"in and is costed in {p['base_year']}-{(p['base_year'] + 1) % 100:02d} prices: {items}.</p>")
 
 
 def _figure(svg: str, caption: str) -> str:
