@@ -205,10 +205,10 @@ def test_bundled_workbook_equals_compare_json(recalculated, bundled):
 
 
 @pytest.mark.parametrize("name", ["legacy_worse", "trust_mobilisation_slips", "improvement_top_of_range",
-                                  "agency_reliance_persists"])
+                                  "business_as_usual_holds", "agency_reliance_persists"])
 def test_every_named_scenario(recalculated, bundled, name):
     assert set(bundled.scenarios) <= {"legacy_worse", "trust_mobilisation_slips", "improvement_top_of_range",
-                                      "agency_reliance_persists"}, "a new scenario: add it to this list"
+                                      "business_as_usual_holds", "agency_reliance_persists"}, "a new scenario: add it to this list"
     path, a, _ = recalculated[name]
     check_parity(path, a)
 

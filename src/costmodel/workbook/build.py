@@ -82,6 +82,11 @@ def write_cover(ws, a: Assumptions) -> None:
         ("Assumptions fingerprint", a.fingerprint()),
         ("Overrides", "; ".join(f"{k} = {v}" for k, v in a.overrides) or "none"),
         ("Built on", dt.date.today().isoformat()),
+        ("Prices and payers", "Money is typed as published, in the prices of the year in Inputs column H; column G restates "
+                              "it in base-year prices with the price index in P (factor in Q; the index values are levers "
+                              "too). Pay and placement lines then move by their relative price effects (Timeline). The "
+                              "part of each option's cost paid by central government (DfE) is on Calculations and "
+                              "Summary; the council pays the rest."),
     ]
     for i, (label, text) in enumerate(info, start=2):
         ws[f"A{i}"] = label
