@@ -5,6 +5,7 @@ Every workbook that needs recalculating is built first and recalculated in one `
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import shutil
@@ -168,7 +169,10 @@ def recalculated(bundled, tmp_path_factory):
         cases[name] = (bundled.with_scenario(name), "central", None)
     key = "options.trust.set_up.amount"
     edited = bundled.central(key) + 1_000_000
-    cases["edited"] = (bundled.with_overrides([(key, edited)]), "central", (key, edited))
+    cases["edited"] = (bundled.with_overrides([(key, edited)]), "central", (key, edited, "E"))
+    # the price year typed over (column H): the book converts with the index as the engine does after a read-back
+    repriced = dataclasses.replace(bundled, levers={**bundled.levers, key: dataclasses.replace(bundled.levers[key], price_base=2020)})
+    cases["price_year_edited"] = (repriced, "central", (key, 2020, "H"))
     cases["high"] = (bundled, "high", None)
     cases["data_option"] = (load_folder(trust_shared_back_office(tmp)), "central", None)
     cases["edge"] = (bundled.with_overrides([  # the corners, every run (hypothesis adds random ones below)
@@ -184,7 +188,7 @@ def recalculated(bundled, tmp_path_factory):
         if edit:  # change the input cell itself, as a finance officer would
             ws = wb["Inputs"]
             [row] = [r for r in range(1, ws.max_row + 1) if ws[f"A{r}"].value == edit[0]]
-            ws[f"E{row}"] = edit[1]
+            ws[f"{edit[2]}{row}"] = edit[1]
         wb["Inputs"]["C3"] = which
         paths.append(save_workbook(wb, tmp / f"{name}.xlsx"))
     out = recalculate_many(paths, tmp / "out")
@@ -224,6 +228,15 @@ def test_edited_input_cell_moves_outputs_as_the_engine_under_set(recalculated):
     assert name_value(edited, "npc_vs_do_minimum_trust") - name_value(base, "npc_vs_do_minimum_trust") == \
         pytest.approx(SET_UP_DELTA(a), rel=1e-9)
     assert name_value(edited, "pv_in_house") == name_value(base, "pv_in_house")
+
+
+def test_a_price_year_typed_over_is_converted_as_the_engine_converts_it(recalculated, bundled):
+    path, a, _ = recalculated["price_year_edited"]
+    check_parity(path, a)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    row = next(r for r in range(1, 400) if wb["Inputs"][f"A{r}"].value == "options.trust.set_up.amount")
+    assert wb["Inputs"][f"Q{row}"].value == pytest.approx(a.price_factor("options.trust.set_up.amount"), rel=1e-12)
+    assert a.price_factor("options.trust.set_up.amount") != bundled.price_factor("options.trust.set_up.amount")
 
 
 def test_case_selector_high_equals_engine_on_high_values(recalculated):

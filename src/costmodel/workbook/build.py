@@ -182,7 +182,8 @@ def write_inputs(wb, a: Assumptions) -> dict[str, int]:
         rows[key] = r
         if sec.startswith("prices."):
             indices.setdefault(sec.split(".")[1], []).append(r)
-        write_lever_row(ws, r, a.levers[key], validations, plan.get(key, (None, None))[0])
+        group = a.levers[key].spec.price_group
+        write_lever_row(ws, r, a.levers[key], validations, plan.get(key, (a.prices.index_for(group), None))[0])
         L.define(wb, lv.defined_name(key), "Inputs", f"G{r}")
     for index, at in indices.items():
         values, years, base = L.index_names(index)
@@ -263,7 +264,7 @@ def write_lever_row(ws, r: int, lever, validations: dict, index: str | None = No
     if money:
         L.put_text(ws, f"P{r}", index or "none")
         values, years, base = L.index_names(index) if index else (None, None, None)
-        ws[f"Q{r}"] = f"={base}/INDEX({values},MATCH($H{r},{years},0))" if index else "=1"
+        ws[f"Q{r}"] = f"=IF(ISNUMBER($H{r}),{base}/INDEX({values},MATCH($H{r},{years},0)),1)" if index else "=1"
         ws[f"Q{r}"].style = "Calculation"
         ws[f"Q{r}"].number_format = "0.000000"
     m = ws[f"M{r}"]
