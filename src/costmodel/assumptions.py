@@ -188,7 +188,9 @@ class Assumptions:
         applied = []
         for key, raw in pairs:
             if key not in self.levers:
-                problems.append(Problem(where, key, "unknown lever key" + lv.suggest(key, known)))
+                instead = lv.retired(key)
+                problems.append(Problem(where, key, f"renamed or removed: use {instead}" if instead
+                                        else "unknown lever key" + lv.suggest(key, known)))
                 continue
             lever = self.levers[key]
             value, err = coerce_value(raw, lever.spec)

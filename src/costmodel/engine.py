@@ -6,6 +6,11 @@ Lines are defined by month (``cost_lines``); :func:`run` evaluates them on the f
 where every timing flag counts months, so each line comes out as its exact annual sum (tested
 against the monthly grid summed with :func:`costmodel.timeline.to_years`). Memory holds one
 ``S × years`` line at a time plus the ``S × options × lines × years`` result.
+
+Money values arrive in base-year prices (:meth:`costmodel.assumptions.Assumptions.values` converts them).
+Each line then carries its price index's relative price effect (pay, placements) year by year, and
+:func:`run` records the part of each line paid by central government (the DfE's contributions and
+shares of support items) beside the total, so the appraisal can split present value by payer.
 """
 from __future__ import annotations
 
