@@ -37,18 +37,25 @@ def equivalent_annual_cost(pv: np.ndarray, factors: np.ndarray) -> np.ndarray:
 
 
 def growth_index(table: CostTable, values: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Price index per line and year from the price base, ``S × lines × years`` (1 at the price base)."""
+    """General inflation from the price base, ``S × lines × years`` (1 at the price base), the same for every line.
+
+    Real costs already carry each line's relative price effect (pay, placements), so cash figures
+    only add general inflation (``appraisal.inflation.general``, the GDP deflator's growth):
+    nominal pay grows by ``(1 + general) × (1 + relative price effect of pay)`` a year.
+    """
     exponent = np.array([table.start_year + t - table.price_base_year for t in table.years], dtype=float)
-    rates = np.stack([np.asarray(values[f"appraisal.inflation.{i}"], dtype=float).reshape(-1) for i in table.indices], axis=-1)
-    return np.power(1.0 + rates[:, :, None], exponent[None, None, :])
+    rates = np.asarray(values["appraisal.inflation.general"], dtype=float).reshape(-1, 1, 1)
+    growth = np.power(1.0 + rates, exponent[None, None, :])
+    return np.broadcast_to(growth, (growth.shape[0], len(table.lines), len(exponent)))
 
 
 def nominal(table: CostTable, values: Mapping[str, np.ndarray]) -> CostTable:
-    """The same costs in nominal (cash) terms: each line uplifted by its index (pay, placements, general)."""
+    """The same costs in nominal (cash) terms: every line uplifted by general inflation."""
     if table.terms == "nominal":
         return table
     idx = growth_index(table, values)[:, None, :, :]
-    return replace(table, values=table.values * idx, terms="nominal")
+    central = None if table.central_government is None else table.central_government * idx
+    return replace(table, values=table.values * idx, terms="nominal", central_government=central)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class Appraisal:
     payback_year_vs_do_minimum: np.ndarray  # S × options, NaN: never
     equivalent_annual_cost: np.ndarray  # S × options
     safe_service_month: np.ndarray  # S × options, NaN: never
+    present_value_by_payer: np.ndarray | None = None  # S × options × PAYERS, summing to present_value
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -94,6 +102,24 @@ def appraise(table: CostTable, values: Mapping[str, np.ndarray], terms: str = "r
     npc_ih = pv - pv[:, [table.options.index(SECOND_COMPARATOR)]] if SECOND_COMPARATOR in table.options else None
     cum = np.cumsum(table.total() * f[:, None, :], axis=-1)
     payback = payback_year(cum, cum[:, [base], :])
+    central = present_value(table.payer_values("central_government").sum(axis=2), f)
+    by_payer = np.stack([pv - central, central], axis=-1)  # the council pays the rest: the two sum to pv
     return Appraisal(table=shown, factors=f, totals=totals, present_value=pv, present_value_by_category=pv_cat,
                      npc_vs_do_minimum=npc_bau, npc_vs_in_house=npc_ih, payback_year_vs_do_minimum=payback,
-                     equivalent_annual_cost=equivalent_annual_cost(pv, f), safe_service_month=table.safe_service_month)
+                     equivalent_annual_cost=equivalent_annual_cost(pv, f), safe_service_month=table.safe_service_month,
+                     present_value_by_payer=by_payer)
+
+
+#: Who pays a cost line: the council, or central government (DfE contributions, the commissioner).
+PAYERS = ("council", "central_government")
+#: Whose costs an appraisal counts: every public body's (Green Book) or the council's own budget.
+PERSPECTIVES = ("public-sector", "council")
+
+
+def perspective_table(table: CostTable, perspective: str) -> CostTable:
+    """The costs a perspective counts: all of them (``public-sector``) or the council's own (``council``)."""
+    if perspective == "public-sector":
+        return table
+    if perspective == "council":
+        return replace(table, values=table.payer_values("council"), central_government=None)
+    raise ValueError(f"perspective must be one of {', '.join(PERSPECTIVES)}, got {perspective!r}")

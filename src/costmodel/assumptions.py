@@ -19,6 +19,9 @@ import numpy as np
 
 from . import levers as lv
 from .errors import AssumptionError, Problem
+from .prices import PricePlan, PriceSettings, to_base_prices
+from .prices import factor as index_factor
+from .rules import check_rules
 from .validation import coerce_value, parse_record
 
 OPTION_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -43,6 +46,8 @@ class Lever:
     note: str | None = None
     where: str = ""
     is_default: bool = False
+    derivation: str | None = None
+    category: str | None = None  #: optimism-bias levers: the Green Book category of the one-off cost
 
     @property
     def spec(self) -> lv.LeverSpec:
@@ -79,6 +84,7 @@ class Source:
     url: str = ""
     section: str = ""
     note: str = ""
+    identifier: str = ""  #: a stable identifier when there is no URL to the page (a press article, a PQ number)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ class Assumptions:
     origin: str = ""
     overrides: tuple[tuple[str, object], ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)  # adapter sections the core does not read
+    prices: PriceSettings = field(default_factory=PriceSettings)  # the indices and which converts each group
 
     # --- structure -------------------------------------------------------------------------
     @property
@@ -134,13 +141,41 @@ class Assumptions:
     def central(self, key: str) -> float | None:
         return self.levers[key].central
 
-    def values(self, which: str = "central") -> dict[str, np.ndarray]:
-        """Every numeric lever as an array of one scenario (shape ``(1,)``), for the engine.
+    def raw_values(self, which: str = "central") -> dict[str, np.ndarray]:
+        """Every numeric lever as written (money in the prices of its own year), arrays of shape ``(1,)``.
 
         ``which`` is ``low``, ``central`` or ``high``. 'None' becomes NaN, which the engine reads as
         'never' for an interim end month and 'keep the outset share' for an agency target.
         """
         return {k: np.array([engine_number(getattr(l, which))], dtype=float) for k, l in self.levers.items()}
+
+    def values(self, which: str = "central") -> dict[str, np.ndarray]:
+        """Every numeric lever as the engine costs it, arrays of shape ``(1,)``: money in base-year prices.
+
+        :meth:`raw_values` converted once by :func:`costmodel.prices.to_base_prices` with this set's
+        price plan (the index values of the same case ``which``).
+        """
+        return to_base_prices(self.raw_values(which), self.price_plan)
+
+    @property
+    def price_plan(self) -> PricePlan:
+        """Each money lever's index and price year, and the base year: how :meth:`values` converts."""
+        plan = {}
+        for k, l in self.levers.items():
+            if l.unit in lv.MONEY_UNITS and l.price_base is not None:
+                plan[k] = (self.prices.index_for(l.spec.price_group), int(l.price_base))
+        return PricePlan(self.price_base_year, plan)
+
+    def price_factor(self, key: str, raw: Mapping[str, np.ndarray] | None = None) -> float:
+        """The factor taking lever ``key`` to base-year prices at the central index values (1 if not money).
+
+        ``raw`` is :meth:`raw_values` when the caller already has it (converting many levers).
+        """
+        plan = self.price_plan
+        if key not in plan.levers:
+            return 1.0
+        index, year = plan.levers[key]
+        return float(np.asarray(index_factor(raw or self.raw_values(), index, year, plan.base_year)).reshape(-1)[0])
 
     def with_overrides(self, pairs, where: str = "--set") -> "Assumptions":
         """A copy with each ``(key, value)`` fixed (low = central = high = value), re-validated."""
@@ -153,15 +188,19 @@ class Assumptions:
         applied = []
         for key, raw in pairs:
             if key not in self.levers:
-                problems.append(Problem(where, key, "unknown lever key" + lv.suggest(key, known)))
+                instead = lv.retired(key)
+                problems.append(Problem(where, key, f"renamed or removed: use {instead}" if instead
+                                        else "unknown lever key" + lv.suggest(key, known)))
                 continue
             lever = self.levers[key]
-            value, err = coerce_value(raw, lever.spec)
+            raw, price_base, err = split_price_year(raw, lever)
+            value, err = (None, err) if err else coerce_value(raw, lever.spec)
             if err:
                 problems.append(Problem(where, key, err))
                 continue
-            new[key] = replace(lever, low=value, central=value, high=value, where=where, is_default=False)
-            applied.append((key, value))
+            new[key] = replace(lever, low=value, central=value, high=value, where=where, is_default=False,
+                               price_base=price_base)
+            applied.append((key, value if price_base == lever.price_base else {"value": value, "price_base": price_base}))
         if problems:
             raise AssumptionError(problems)
         result = replace(self, levers=MappingProxyType(new), overrides=self.overrides + tuple(applied))
@@ -185,9 +224,30 @@ class Assumptions:
             "levers": {k: [l.unit, *map(_significant, (l.low, l.central, l.high)), l.price_base, l.source]
                        for k, l in sorted(self.levers.items())},
             "options": [[o.key, o.label, o.model, list(o.support)] for o in self.options],
+            "prices": sorted(self.prices.groups.items()),
         }
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+PRICE_YEAR_SUFFIX = re.compile(r"^\s*(?P<value>[^@]+?)\s*@\s*(?P<year>\d{4})\s*$")
+
+
+def split_price_year(raw, lever: Lever) -> tuple[object, int | None, str | None]:
+    """An override's value and price year: ``23400000@2025`` (``--set``) or ``{value: …, price_base: 2025}``
+    (scenarios.yaml) give the year; a bare value keeps the lever's own price year (the figure as written)."""
+    year = None
+    if isinstance(raw, Mapping) and set(raw) == {"value", "price_base"}:
+        raw, year = raw["value"], raw["price_base"]
+    elif isinstance(raw, str) and (m := PRICE_YEAR_SUFFIX.match(raw)):
+        raw, year = m["value"], int(m["year"])
+    if year is None:
+        return raw, lever.price_base, None
+    if lever.unit not in lv.MONEY_UNITS:
+        return raw, None, f"a price year (@{year}) only applies to money levers; this one is in {lever.unit}"
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
+        return raw, None, f"price year must be a financial year such as 2025, got {year!r}"
+    return raw, year, None
 
 
 def _significant(value):
@@ -210,26 +270,24 @@ def engine_number(value) -> float:
 
 def build(records: list[tuple[str, object, str]], options: list[Option], sources: Mapping[str, Source],
           scenarios: Mapping[str, Scenario] | None = None, origin: str = "",
-          extra: Mapping[str, object] | None = None) -> Assumptions:
-    """Validate flat lever records ``(key, record, where)`` and option definitions into Assumptions."""
-    problems: list[Problem] = []
+          extra: Mapping[str, object] | None = None, prices: PriceSettings | None = None) -> Assumptions:
+    """Validate flat lever records ``(key, record, where)`` and option definitions into Assumptions.
+
+    ``prices`` names the price indices (their years are levers ``prices.<index>.<year>`` among the
+    records) and which index converts each price group; without it every money figure must already
+    be in base-year prices.
+    """
+    prices = prices or PriceSettings()
+    problems = option_problems(options)
     option_keys = [o.key for o in options]
-    for o in options:
-        if not OPTION_KEY.match(o.key):
-            problems.append(Problem(o.where, f"options.{o.key}", "option keys are lower-case letters, digits and _, starting with a letter"))
-        if o.model not in lv.MODELS:
-            problems.append(Problem(o.where, f"options.{o.key}.model",
-                                    f"model {o.model!r} is not one of {', '.join(lv.MODELS)}" + lv.suggest(str(o.model), list(lv.MODELS))))
-    if COMPARATOR not in option_keys:
-        problems.append(Problem("options.yaml", f"options.{COMPARATOR}", "missing: business as usual is the counterfactual every option is measured against (Green Book)"))
-    elif next(o for o in options if o.key == COMPARATOR).model != "business_as_usual":
-        problems.append(Problem("options.yaml", f"options.{COMPARATOR}.model", "do_minimum must have model business_as_usual"))
     support = {o.key: list(o.support) for o in options}
-    known = lv.known_keys(option_keys, support)
+    known = lv.known_keys(option_keys, support, {k: sorted(i.years) for k, i in prices.indices.items()})
     levers: dict[str, Lever] = {}
     for key, record, where in records:
         if key not in known:
-            problems.append(Problem(where, key, "unknown key" + lv.suggest(key, known)))
+            instead = lv.retired(key)
+            problems.append(Problem(where, key, f"renamed or removed: use {instead}" if instead
+                                    else "unknown key" + lv.suggest(key, known)))
             continue
         if key in levers:
             problems.append(Problem(where, key, f"given twice (first at {levers[key].where})"))
@@ -253,7 +311,7 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
     ordered = {k: levers[k] for k in known}
     result = Assumptions(levers=MappingProxyType(ordered), options=tuple(options), sources=MappingProxyType(dict(sources)),
                          scenarios=MappingProxyType(dict(scenarios or {})), origin=origin,
-                         extra=MappingProxyType(dict(extra or {})))
+                         extra=MappingProxyType(dict(extra or {})), prices=prices)
     problems = check_rules(result)
     seen = {(p.key, p.message) for p in problems}
     for sc in (scenarios or {}).values():
@@ -268,64 +326,22 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
     return result
 
 
+def option_problems(options: list[Option]) -> list[Problem]:
+    """Option keys and models, and business as usual present as the counterfactual."""
+    problems = []
+    for o in options:
+        if not OPTION_KEY.match(o.key):
+            problems.append(Problem(o.where, f"options.{o.key}", "option keys are lower-case letters, digits and _, starting with a letter"))
+        if o.model not in lv.MODELS:
+            problems.append(Problem(o.where, f"options.{o.key}.model",
+                                    f"model {o.model!r} is not one of {', '.join(lv.MODELS)}" + lv.suggest(str(o.model), list(lv.MODELS))))
+    keys = [o.key for o in options]
+    if COMPARATOR not in keys:
+        problems.append(Problem("options.yaml", f"options.{COMPARATOR}", "missing: business as usual is the counterfactual every option is measured against (Green Book)"))
+    elif next(o for o in options if o.key == COMPARATOR).model != "business_as_usual":
+        problems.append(Problem("options.yaml", f"options.{COMPARATOR}.model", "do_minimum must have model business_as_usual"))
+    return problems
+
+
 def _file_of(key: str) -> str:
     return key.split(".")[0] + ".yaml"
-
-
-# --- rules that tie levers together ------------------------------------------------------------
-
-def check_rules(a: Assumptions) -> list[Problem]:
-    """Rules that tie levers together: price base, horizon, phase splits, floors, journeys."""
-    out: list[Problem] = []
-    L = a.levers
-
-    def bad(key, msg):
-        lever = L.get(key) or L.get(key + ".diagnosis")  # a phase split names its first share's place
-        out.append(Problem(lever.where if lever else "", key, msg))
-
-    pb = a.price_base_year
-    for k, l in L.items():
-        if l.unit in lv.MONEY_UNITS and l.price_base is not None and l.price_base != pb:
-            bad(k, f"price base {l.price_base} differs from appraisal.price_base_year {pb}: restate it in {pb} prices")
-    months = a.months
-    for k, l in L.items():
-        spec = l.spec
-        if spec.is_month and l.high is not None and l.high >= months:
-            bad(k, f"month {l.high:g} is beyond the horizon (months 0 to {months - 1} for {a.horizon_years} years)")
-        if spec.unit == "year index" and l.high is not None and l.high >= a.horizon_years:
-            bad(k, f"year {l.high:g} is beyond the horizon (years 0 to {a.horizon_years - 1})")
-    if L["baseline.legacy_placements.floor"].high > L["baseline.legacy_placements.count"].low:
-        bad("baseline.legacy_placements.floor", "the floor cannot exceed the count of legacy placements")
-    for o in a.options:
-        pre = f"options.{o.key}."
-        g = lambda s: L[pre + s]  # noqa: E731
-        if not o.improves:
-            for s in lv.JOURNEY_ONLY:
-                l = g(s)
-                if l.central not in (0, None) or l.high not in (0, None):
-                    bad(pre + s, "business as usual has no improvement journey: remove this lever or give the option another model")
-        splits = [g(f"improvement.phase_split.{p}") for p in lv.PHASES]
-        if any(s.is_range for s in splits):
-            bad(pre + "improvement.phase_split", "phase splits take one value each, not low / central / high")
-        if o.improves and g("improvement.total").high > 0:
-            total = sum(s.central for s in splits)
-            if abs(total - 1.0) > 1e-9:
-                bad(pre + "improvement.phase_split", f"phase splits sum to {total:.6g}, expected 1")
-            for i, p in enumerate(lv.PHASES):
-                if splits[i].central > 0 and L[f"journey.{p}_months"].low == 0:
-                    bad(pre + f"improvement.phase_split.{p}", f"the {p} phase has no months but a share of improvement cost")
-        for part in ("set_up", "transitional"):
-            amount = g(f"{part}.amount").high
-            if part == "transitional":
-                amount += g("transitional.legal").high + g("transitional.due_diligence").high + \
-                    g("transitional.team_fte").high * g("transitional.team_cost").high
-            if amount > 0:
-                if g(f"{part}.months").low <= 0:
-                    bad(pre + f"{part}.months", f"at least 1 month is needed to spend the {part.replace('_', '-')} cost")
-        for name in o.support:
-            if g(f"external_support.{name}.annual_cost").high > 0 and g(f"external_support.{name}.months").low <= 0:
-                bad(pre + f"external_support.{name}.months", "at least 1 month is needed for a support item with a cost")
-        tgt = g("workforce.agency_share_target")
-        if tgt.central is not None and o.improves and g("workforce.years_to_target").is_default:
-            bad(pre + "workforce.years_to_target", "needed when an agency share target is set")
-    return out

@@ -12,11 +12,12 @@ import math
 import numpy as np
 
 from . import __version__
-from .appraisal import Appraisal, appraise
+from .appraisal import PAYERS, Appraisal, appraise, perspective_table
 from .assumptions import COMPARATOR, SECOND_COMPARATOR, Assumptions, financial_year
 from .cost_lines import CATEGORIES, ONE_OFF
 from .decision import Verdict, verdict_from_values
-from .engine import CostTable, run
+from .engine import SUPPORT_PREFIX, CostTable, option_lines, run
+from .timeline import Periods
 
 SCHEMA = "costmodel.compare/1"
 
@@ -39,8 +40,9 @@ def fy_of_month(start_year: int, month: float | None) -> str | None:
 
 
 def reconciliation(a: Assumptions) -> dict:
-    """Total spend at the outset = outset spend (core) + the lines the model adds separately, GBP/yr."""
-    c = a.central
+    """Total spend at the outset = outset spend (core) + the lines the model adds separately, GBP/yr, base-year prices."""
+    v = a.values()
+    c = lambda k: float(v[k][0])  # noqa: E731
     employed = c("baseline.social_workers.salary") * (1 + c("baseline.social_workers.on_cost_rate"))
     parts = {
         "core_service": c("baseline.outset_spend"),
@@ -54,37 +56,36 @@ def reconciliation(a: Assumptions) -> dict:
     return {"unit": "GBP/yr", **parts, "total_outset_spend": sum(parts.values())}
 
 
-def beyond_horizon(a: Assumptions, totals_real: np.ndarray) -> list[str]:
-    """Warnings for one-off costs that fall after the horizon and so are not counted (GBP real).
+def beyond_horizon(a: Assumptions, values=None) -> list[str]:
+    """Warnings for profiled costs that run past the horizon and so are not counted (GBP, base-year prices).
 
-    ``totals_real`` is options × categories. The appraisal counts months 0 … 12H−1 only (MODEL.md);
-    a set-up, transitional or improvement spend that runs past them is cut off, and said so here.
+    The appraisal counts months 0 … 12H−1 only (MODEL.md): a set-up, transitional or improvement
+    spend, or an external-support item, that runs past them is cut off, and said so here. The amount
+    is each line evaluated over the months after the horizon (before any relative price effect).
     """
-    from .cost_lines import transitional_amount
-    from .levers import PHASES
+    v = a.values() if values is None else values
+    tail = Periods(np.array([[12.0 * a.horizon_years]]), np.array([[1e9]]))
     out = []
-    for i, key in enumerate(a.option_keys):
-        o = lambda k: a.central(f"options.{key}.{k}")  # noqa: E731
-        uplift = 1.0 + o("optimism_bias")
-        full = {
-            "set_up": o("set_up.amount") * uplift,
-            "transitional": float(transitional_amount(o("transitional.amount"), o("transitional.team_fte"),
-                                                      o("transitional.team_cost"), o("transitional.months"),
-                                                      o("transitional.legal"), o("transitional.due_diligence"))[0, 0]) * uplift,
-            "improvement": o("improvement.total") * uplift * sum(o(f"improvement.phase_split.{p}") for p in PHASES),
-        }
-        for category, amount in full.items():
-            missing = amount - totals_real[i, CATEGORIES.index(category)]
+    for o in a.options:
+        lines = option_lines(o, v, tail)
+        for name in list(ONE_OFF) + [SUPPORT_PREFIX + s for s in o.support]:
+            missing = float(np.max(lines[name]()))
             if missing > 0.5:
-                out.append(f"options.{key}: £{missing:,.0f} of {category.replace('_', '-')} cost falls after the "
-                           f"{a.horizon_years}-year horizon and is not counted (lengthen appraisal.horizon_years to include it)")
+                what = (f"{name.replace('_', '-')} cost" if name in ONE_OFF
+                        else f"external support ({name[len(SUPPORT_PREFIX):]})")
+                out.append(f"options.{o.key}: £{missing:,.0f} of {what} falls after the {a.horizon_years}-year horizon "
+                           "and is not counted (lengthen appraisal.horizon_years to include it)")
     return out
 
 
-def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> dict:
-    """Cost and appraise every option; the ``compare`` JSON object (see docs/json.md)."""
+def compare(a: Assumptions, terms: str = "real", scenario: str = "central", perspective: str = "public-sector") -> dict:
+    """Cost and appraise every option; the ``compare`` JSON object (see docs/json.md).
+
+    ``perspective`` is ``public-sector`` (the Green Book: every public body's costs, the default) or
+    ``council`` (the council's own budget: DfE contributions left out).
+    """
     values = a.values()
-    table = run(a)
+    table = perspective_table(run(a, values), perspective)
     ap = appraise(table, values, terms=terms)
     verdict = verdict_from_values({k: float(v[0]) for k, v in values.items() if k.startswith("baseline.capacity.")})
     by_cat = ap.table.by_category()[0]  # options × categories × years, in the shown terms
@@ -93,6 +94,7 @@ def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> d
         "schema": SCHEMA,
         "costmodel_version": __version__,
         "scenario": scenario,
+        "perspective": perspective,
         "fingerprint": a.fingerprint(),
         "overrides": {k: v for k, v in a.overrides},
         "currency": "GBP",
@@ -114,7 +116,7 @@ def compare(a: Assumptions, terms: str = "real", scenario: str = "central") -> d
         "decision": {"form": verdict.form, "summary": verdict.summary, "reasons": list(verdict.reasons),
                      "fit": dict(verdict.fit)},
         "baseline_reconciliation": reconciliation(a),
-        "warnings": beyond_horizon(a, table.by_category()[0].sum(axis=-1)),
+        "warnings": beyond_horizon(a, values),
     }
 
 
@@ -142,6 +144,7 @@ def option_result(a: Assumptions, ap: Appraisal, table: CostTable, i: int, verdi
         "payback_financial_year_vs_do_minimum": None if payback is None else financial_year(a.start_year + payback),
         "totals": totals,
         "present_value_by_category": pv_cat,
+        "present_value_by_payer": {p: float(ap.present_value_by_payer[0, i, j]) for j, p in enumerate(PAYERS)},
         "lines": {line: float(ap.table.values[0, i, k].sum()) for k, line in enumerate(table.lines)},
         "annual": annual_rows(ap, table, i, by_cat),
         "verdict": verdict.for_model(opt.model),

@@ -33,15 +33,25 @@ def employed_cost(salary, on_cost_rate):
     return _col(salary) * (1.0 + _col(on_cost_rate))
 
 
-def safe_core_uplift(children_in_need, target_per_worker, fte, salary, on_cost_rate, start, m):
-    """Extra social workers for a manageable caseload from ``start`` (stabilise), GBP per month.
+def extra_case_holders(children_in_need, target_per_case_holder, case_holding_share, fte):
+    """Case-holding FTE a manageable caseload needs beyond those in post, ``S × 1``.
 
-    ``max(0, children_in_need / target_per_worker − fte) × salary × (1 + on_cost_rate) / 12``.
+    ``max(0, children_in_need / target_per_case_holder − case_holding_share × fte)``: the DfE's caseload
+    is per case-holding FTE (employed and agency), and only part of the social worker FTE holds cases.
     """
-    extra = np.maximum(0.0, _col(children_in_need) / _col(target_per_worker) - _col(fte))
+    need = _col(children_in_need) / _col(target_per_case_holder)
+    return np.maximum(0.0, need - _col(case_holding_share) * _col(fte))
+
+
+def safe_core_uplift(extra, salary, on_cost_rate, start, m):
+    """Extra case holders for a manageable caseload from ``start`` (stabilise), GBP per month.
+
+    ``extra × salary × (1 + on_cost_rate) / 12``, ``extra`` from :func:`extra_case_holders`, costed
+    at the employed cost (the uplift is permanent posts, not agency).
+    """
     if is_zero(extra):
         return nothing(m)
-    return extra * employed_cost(salary, on_cost_rate) / 12.0 * from_month(start, m)
+    return _col(extra) * employed_cost(salary, on_cost_rate) / 12.0 * from_month(start, m)
 
 
 def agency_share_path(share, target, start, years_to_target, m):
@@ -94,16 +104,37 @@ def legacy_placements(count, n, weekly_cost, replacement_weekly_cost, weeks_per_
     return n * _col(weekly_cost) * w + (held - n) * _col(replacement_weekly_cost) * w
 
 
+def between(start, end, m):
+    """Share of each month in ``[start, end)``; ``end`` NaN means never ends. S × months."""
+    e = _col(end)
+    e = np.where(np.isnan(e), np.inf, e)
+    return from_month(start, m) - from_month(np.maximum(e, _col(start)), m)
+
+
 def interim_leaders(count, day_rate, days_per_year, end, m):
     """Interim leaders until ``end`` (NaN: never), GBP per month: ``count × day_rate × days / 12``."""
     return _col(count) * _col(day_rate) * _col(days_per_year) / 12.0 * until_month(end, m)
 
 
-def senior_team_saving(saving_share, senior_team_cost, start, m):
-    """Saving on the council's own senior team from ``start``, GBP per month (negative)."""
+def senior_team_saving(saving_share, senior_team_cost, start, end, m):
+    """Saving on the council's own senior team from ``start`` until ``end`` (NaN: never), GBP per month (negative)."""
     if is_zero(saving_share):
         return nothing(m)
-    return -_col(saving_share) * _col(senior_team_cost) / 12.0 * from_month(start, m)
+    return -_col(saving_share) * _col(senior_team_cost) / 12.0 * between(start, end, m)
+
+
+def management_fee(annual_fee, end, m):
+    """The partner council's fee from month 0 until ``end`` (NaN: throughout), GBP per month."""
+    if is_zero(annual_fee):
+        return nothing(m)
+    return _col(annual_fee) / 12.0 * until_month(end, m)
+
+
+def support_released(share, support_cost, start, m):
+    """Council support services no longer paid once a new organisation has its own back office, GBP per month (negative)."""
+    if is_zero(share):
+        return nothing(m)
+    return -_col(share) * _col(support_cost) / 12.0 * from_month(start, m)
 
 
 def annual_from(annual_cost, start, m):
@@ -129,10 +160,30 @@ def transitional_amount(amount, team_fte, team_cost, months, legal, due_diligenc
             + _col(legal) + _col(due_diligence))
 
 
+def improvement_scale(children_in_need, reference, elasticity):
+    """``(children_in_need / reference)^elasticity``: how the improvement estimate scales to this council, ``S × 1``.
+
+    1 when the elasticity is 0 (whatever the reference, which may then be NaN: none).
+    """
+    e = _col(elasticity)
+    ratio = _col(children_in_need) / np.where(np.isnan(_col(reference)), 1.0, _col(reference))
+    return np.where(e == 0.0, 1.0, np.power(ratio, e))
+
+
+def improvement_before_bias(total, scale, net):
+    """Improvement cost of this council before optimism bias, GBP: ``max(0, total × scale − net)``.
+
+    ``net`` is the safe-core uplift paid during the journey when the estimate already includes it
+    (``options.*.improvement.net_of_caseload_uplift``), else 0.
+    """
+    return np.maximum(0.0, _col(total) * _col(scale) - _col(net))
+
+
 def improvement(total, optimism_bias, phase_starts, phase_months, phase_split, m):
     """Improvement cost with optimism bias, profiled over the journey's phases, GBP per month.
 
-    ``total × (1 + optimism_bias) × split[p]`` spread over each phase ``p``.
+    ``total × (1 + optimism_bias) × split[p]`` spread over each phase ``p`` (``total`` as from
+    :func:`improvement_before_bias`).
     """
     uplifted = _col(total) * (1.0 + _col(optimism_bias))
     if is_zero(uplifted):

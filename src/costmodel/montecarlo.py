@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .assumptions import COMPARATOR, Assumptions, Option
+from .prices import PricePlan, to_base_prices
 from .sampling import BLOCK, Drawn, beta_quantile, correlation_matrix, draw_block, drawn_levers, pert_shape
 from .engine import option_present_values
 
@@ -40,6 +41,7 @@ class Plan:
     seed: int
     distribution: str = "pert"
     chunk: int = MC_CHUNK
+    prices: PricePlan | None = None  #: ``central`` and the draws are as published: converted per pass
 
     @property
     def option_keys(self) -> tuple[str, ...]:
@@ -60,8 +62,8 @@ def plan(a: Assumptions, draws: int, seed: int, distribution: str = "pert", chun
     if chunk < 1:
         raise ValueError("chunk size must be at least 1")
     drawn, held = drawn_levers(a)
-    return Plan(a.options, a.horizon_years, a.values("central"), tuple(drawn), tuple(held),
-                correlation_matrix(a, drawn), int(draws), int(seed), distribution, int(chunk))
+    return Plan(a.options, a.horizon_years, a.raw_values("central"), tuple(drawn), tuple(held),
+                correlation_matrix(a, drawn), int(draws), int(seed), distribution, int(chunk), a.price_plan)
 
 
 def block_present_values(p: Plan, block: int) -> np.ndarray:
@@ -73,7 +75,7 @@ def block_present_values(p: Plan, block: int) -> np.ndarray:
     for lo in range(0, size, p.chunk):
         hi = min(size, lo + p.chunk)
         v.update({d.key: x[lo:hi, j] for j, d in enumerate(p.drawn)})
-        out[lo:hi] = option_present_values(p.options, p.horizon_years, v, hi - lo)
+        out[lo:hi] = option_present_values(p.options, p.horizon_years, to_base_prices(v, p.prices), hi - lo)
     return out
 
 

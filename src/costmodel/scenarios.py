@@ -17,6 +17,7 @@ import numpy as np
 from .assumptions import COMPARATOR, Assumptions
 from .errors import AssumptionError, Problem
 from .engine import option_present_values, scenario_count
+from .prices import to_base_prices
 
 DEFAULT_CHUNK = 4096  #: scenarios per engine pass: small enough to stay in the processor's cache
 
@@ -76,10 +77,15 @@ def chunk_present_values(shape: Shape, values: Mapping[str, np.ndarray], span: t
 
 
 def varied(a: Assumptions, columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Central values with the given levers replaced by arrays over scenarios."""
-    v = a.values("central")
+    """Central values with the given levers replaced by arrays over scenarios, money then in base-year prices.
+
+    ``columns`` are as written in the assumption files (a money lever in the prices of its own year,
+    an index lever as published), so a sweep of ``options.in_house.improvement.total`` from 3e6 to
+    15e6 sweeps the 2016-17 figure and every point is converted like the central value.
+    """
+    v = a.raw_values("central")
     v.update({k: np.asarray(x, dtype=float) for k, x in columns.items()})
-    return v
+    return to_base_prices(v, a.price_plan)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from typing import Mapping
 from . import levers as lv
 from .errors import Problem
 
-RECORD_FIELDS = ("label", "unit", "price_base", "value", "source", "basis", "reasoning", "note")
-BASES = ("published", "judgement")
+RECORD_FIELDS = ("label", "unit", "price_base", "value", "source", "basis", "derivation", "reasoning", "category", "note")
+#: published: the figure as the source prints it; derived: computed from published figures (the
+#: ``derivation:`` says how); judgement: chosen by the analyst (the ``reasoning:`` says why).
+BASES = ("published", "derived", "judgement")
 
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -70,7 +72,7 @@ def parse_record(key: str, record, where: str, sources: Mapping[str, object]) ->
     if not isinstance(record, Mapping):
         return None, [Problem(where, key, "expected a lever record with unit, value and source")]
     spec = lv.spec_for(key)
-    messages = metadata_problems(record, spec, sources)
+    messages = metadata_problems(record, spec, sources, key)
     if "value" not in record:
         messages.append("missing value (a number, or low / central / high)")
         return None, [Problem(where, key, m) for m in messages]
@@ -83,11 +85,22 @@ def parse_record(key: str, record, where: str, sources: Mapping[str, object]) ->
     fields = dict(key=key, label=str(record.get("label") or spec.label), unit=spec.unit, low=lo, central=mid, high=hi,
                   price_base=record.get("price_base") if spec.unit in lv.MONEY_UNITS else None,
                   source=str(source) if source is not None else None, basis=record.get("basis", "published"),
-                  reasoning=record.get("reasoning"), note=record.get("note"), where=where)
+                  derivation=_text(record.get("derivation")), reasoning=_text(record.get("reasoning")),
+                  category=_text(record.get("category")), note=_text(record.get("note")), where=where)
     return fields, []
 
 
-def metadata_problems(record: Mapping, spec: lv.LeverSpec, sources: Mapping[str, object]) -> list[str]:
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def is_optimism_bias(key: str) -> bool:
+    """An optimism-bias lever: ``options.<o>.<set_up|transitional|improvement>.optimism_bias``."""
+    parts = key.split(".")
+    return len(parts) == 4 and parts[0] == "options" and parts[2] in lv.ONE_OFF_PARTS and parts[3] == "optimism_bias"
+
+
+def metadata_problems(record: Mapping, spec: lv.LeverSpec, sources: Mapping[str, object], key: str = "") -> list[str]:
     """What is wrong with a record's fields other than its value: unknown fields, unit, price base, basis, source."""
     out = []
     for f in record:
@@ -117,6 +130,15 @@ def metadata_problems(record: Mapping, spec: lv.LeverSpec, sources: Mapping[str,
             out.append("a judgement needs its reasoning (reasoning: …)")
     elif source is None:
         out.append("missing source (a key into sources.yaml), or basis: judgement with its reasoning")
+    if basis == "derived" and not record.get("derivation"):
+        out.append("a derived figure needs its derivation (derivation: how it was computed from the source)")
+    category = record.get("category")
+    if category is not None:
+        if not is_optimism_bias(key):
+            out.append("category is for optimism-bias levers only (the Green Book category of the one-off cost)")
+        elif str(category) not in lv.OB_CATEGORIES:
+            out.append(f"category {category!r} is not a Green Book optimism-bias category ({', '.join(lv.OB_CATEGORIES)})"
+                       + lv.suggest(str(category), list(lv.OB_CATEGORIES)))
     return out
 
 

@@ -12,7 +12,8 @@ BASE = load_folder(CASES / "base")
 
 
 def _field(result: dict, path: str):
-    for part in path.split(".", 1) if path.startswith("lines.") or path.startswith("totals.") else [path]:
+    dotted = ("lines.", "totals.", "present_value_by_payer.")
+    for part in path.split(".", 1) if path.startswith(dotted) else [path]:
         result = result[part]
     return result
 
@@ -22,7 +23,7 @@ def test_worked_example(case_file):
     case = yaml.safe_load(case_file.read_text())
     assert case["title"] and case["explain"] and case["expect"]
     a = BASE.with_overrides(case.get("set", {}), where=case_file.name)
-    result = compare(a, terms=case.get("terms", "real"))
+    result = compare(a, terms=case.get("terms", "real"), perspective=case.get("perspective", "public-sector"))
     for e in case["expect"]:
         option = result["options"][e["option"]]
         if "annual" in e:
@@ -38,4 +39,7 @@ def test_worked_example(case_file):
 def test_there_are_at_least_the_four_required_cases():
     names = {p.stem for p in CASES.glob("*.yaml")}
     assert {"straddle_two_years", "year_31_of_40", "legacy_step_down_to_floor",
-            "three_one_off_costs_with_optimism_bias"} <= names
+            "three_one_off_costs_with_optimism_bias", "price_conversion_at_an_earlier_price_year",
+            "safe_core_uplift_per_case_holder", "payer_split_sums_to_present_value", "improvement_net_of_caseload_uplift",
+            "improvement_reaches_safe_core_before_sustain", "interim_posts_are_not_in_the_senior_team",
+            "relative_price_effect_in_present_value"} <= names

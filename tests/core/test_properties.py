@@ -72,13 +72,18 @@ def test_one_off_costs_are_conserved_when_fractional(bundled):
     v["options.trust.set_up.start_month"] = np.array([3.25])
     v["options.trust.set_up.months"] = np.array([7.5])
     t = run(bundled, v)
-    assert abs(t.line("trust", "set_up").sum() - 3_000_000 * 1.25) < 1e-6
+    amount = v["options.trust.set_up.amount"][0] * (1 + v["options.trust.set_up.optimism_bias"][0])  # base-year prices
+    assert abs(t.line("trust", "set_up").sum() - amount) < 1e-6
     assert t.line("trust", "set_up")[0, 0] > 0 and t.line("trust", "set_up")[0, 1] == 0
 
 
 def test_business_as_usual_keeps_outset_spend_every_year(bundled):
-    """With nothing changing, business as usual costs the reconciled outset spend each year."""
+    """With nothing changing (no drift, no relative price effects, no commissioner), business as usual costs the
+    reconciled outset spend each year."""
     from costmodel.comparison import reconciliation
-    t = run(bundled)
-    total = reconciliation(bundled)["total_outset_spend"]
-    np.testing.assert_allclose(t.total()[0, bundled.option_keys.index("do_minimum")], total, rtol=1e-12)
+    a = bundled.with_overrides([("baseline.drift.agency_share_per_year", 0), ("baseline.drift.legacy_placements_per_year", 0),
+                                ("appraisal.relative_price.pay", 0), ("appraisal.relative_price.placements", 0),
+                                ("options.do_minimum.external_support.commissioner.annual_cost", 0)])
+    t = run(a)
+    total = reconciliation(a)["total_outset_spend"]
+    np.testing.assert_allclose(t.total()[0, a.option_keys.index("do_minimum")], total, rtol=1e-12)

@@ -1,5 +1,6 @@
 """Sweeps, tornado and switching values: checked by an independent route (engine.run + appraise)."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,10 @@ from costmodel.errors import AssumptionError
 from costmodel.cli import main
 from costmodel.engine import run
 from costmodel.scenarios import parse_grid, present_values, sweep, varied
+from costmodel.files.assumption_folder import load_folder
 from costmodel.sensitivity import switching_levers, switching_value, tornado
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def npc(a, option, against):
@@ -36,7 +40,12 @@ def test_sweep_is_cartesian_and_matches_overrides(bundled):
     a = bundled.with_overrides([("options.trust.mobilisation_months", "18"), ("baseline.legacy_placements.count", "60")])
     expected = appraise(run(a), a.values()).present_value[0]
     np.testing.assert_allclose(s.present_value[8], expected, rtol=1e-12)
-    assert s.changes()[0].startswith("baseline.legacy_placements.count between 10 and 35: cheapest changes from do_minimum")
+    # a sweep that must change the answer: in-house improvement from nothing to ten times the top of its range
+    one = sweep(bundled, [parse_grid("options.in_house.improvement.total=0:150000000:4")])
+    best, x = one.cheapest, one.grid[:, 0]
+    want = [f"options.in_house.improvement.total between {x[t]:g} and {x[t + 1]:g}: cheapest changes from {best[t]} to "
+            f"{best[t + 1]}" for t in range(3) if best[t] != best[t + 1]]
+    assert best[0] == "in_house" and best[-1] != "in_house" and one.changes() == want
 
 
 @pytest.mark.parametrize("key", ["appraisal.horizon_years", "appraisal.start_year", "appraisal.mid_year_discounting"])
@@ -59,15 +68,13 @@ def test_tornado_bars_match_one_at_a_time_runs(bundled):
         hi = bundled.with_overrides([(b.key, repr(b.high))])
         assert b.npc_at_low == pytest.approx(npc(lo, "trust", "do_minimum"), rel=1e-9, abs=1e-3)
         assert b.npc_at_high == pytest.approx(npc(hi, "trust", "do_minimum"), rel=1e-9, abs=1e-3)
-    # the widest bar: legacy placements (25 children at £6,500 a week dominate every option's costs)
-    assert t.bars[0].key == "baseline.legacy_placements.count"
 
 
 @pytest.mark.parametrize("key,A,B", [
     ("baseline.legacy_placements.count", "trust", "do_minimum"),
     ("options.trust.improvement.total", "trust", "do_minimum"),
     ("baseline.social_workers.fte", "trust", "do_minimum"),
-    ("options.in_house.legacy.step_down_per_year", "in_house", "do_minimum"),
+    ("options.trust.legacy.step_down_per_year", "trust", "do_minimum"),
 ])
 def test_switching_value_substituted_back_makes_npc_equal(bundled, key, A, B):
     r = switching_value(bundled, key, A, B)
@@ -84,8 +91,9 @@ def test_switching_never_crossing_is_reported_with_the_range_searched(bundled):
     # A baseline lever that moves both options equally: the difference never changes sign.
     r = switching_value(bundled, "baseline.outset_spend", "trust", "in_house")
     assert r.values == ()
-    assert r.plausible == (35e6, 50e6)
-    assert r.searched[0] == 0.0 and r.searched[1] == 500e6  # widened to 0 … 10 × high
+    lever = bundled.levers["baseline.outset_spend"]
+    assert r.plausible == (lever.low, lever.high)
+    assert r.searched[0] == 0.0 and r.searched[1] == pytest.approx(10 * lever.high)  # widened to 0 … 10 × high
     assert r.difference_at[0] == pytest.approx(r.difference_at[1], rel=1e-9)
 
 
@@ -144,7 +152,8 @@ def test_cli_workbook_value_sheet(tmp_path):
     assert r.exit_code == 0, r.output
     wb = load_workbook(path)
     ws = wb["Values - Tornado"]
-    assert ws["A1"].value.startswith("VALUES, NOT FORMULAS") and ws["B7"].value == "baseline.legacy_placements.count"
+    widest = tornado(load_folder(ROOT / "assumptions"), "trust", "do_minimum").bars[0].key
+    assert ws["A1"].value.startswith("VALUES, NOT FORMULAS") and ws["B7"].value == widest
     assert "Inputs" in wb.sheetnames and ws._charts
     again = CliRunner().invoke(main, ["tornado", "--option", "trust", "--format", "csv", "--workbook", str(path)])
     assert again.exit_code == 2 and "--force" in again.output

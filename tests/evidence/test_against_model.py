@@ -10,7 +10,7 @@ import pytest
 
 from costmodel.evidence.against_model import hold_against
 from costmodel.evidence.backtest import run_backtest
-from costmodel.evidence.deflator import documented_gdp_deflator, to_base_factor
+from costmodel.evidence.deflator import bundled_gdp_deflator, to_base_factor
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_a_lever_recorded_in_another_price_year_is_restated(case_base, backtest)
     older = replace(case_base, levers=MappingProxyType({**case_base.levers, key: replace(lever, price_base=2016)}))
     r = hold_against(older, backtest)
     r = r[(r.key == key) & r.observed.str.contains("safeguarding")].iloc[0]
-    index = documented_gdp_deflator()
+    index = bundled_gdp_deflator()
     assert r["default"] == pytest.approx(lever.central * index[case_base.price_base_year] / index[2016], rel=1e-12)
     assert to_base_factor(2016, 2025) == pytest.approx(index[2025] / index[2016])
 

@@ -20,7 +20,8 @@ def test_the_evidence_scenario_equals_what_the_back_test_gives(bundled):
 def test_its_values_follow_the_headline(bundled):
     b = run_backtest(bundled.price_base_year)
     v = scenario_values(bundled, b)
-    assert v["options.in_house.improvement.total"][0] == pytest.approx(b.headline["extra_median"], abs=50_000)
+    assert v["options.in_house.improvement.total"][0]["value"] == pytest.approx(b.headline["extra_median"], abs=50_000)
+    assert v["options.in_house.improvement.total"][0]["price_base"] == bundled.price_base_year
     lead = bundled.central("journey.diagnosis_months") + bundled.central("journey.stabilise_months")
     assert v["journey.implement_months"][0] + lead == pytest.approx(b.survival.median, abs=0.5)
     assert all(0 <= v[k][0] <= 1 for k in v if k.endswith(("agency_share_target", "step_down_per_year")))

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import csv
 import statistics
+from pathlib import Path
 from collections import defaultdict
 from datetime import date
 
 import pytest
+import yaml
 
 from costmodel.evidence.backtest import run_backtest
-from costmodel.evidence.deflator import CALENDAR_YEAR_OUTTURN, PROJECTED_GROWTH
 from costmodel.files.council_data import data_dir
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SUCCESSORS = {"E10000021": ("E06000061", "E06000062")}   # Northamptonshire, April 2021
 END = date(2025, 3, 31)
@@ -66,10 +69,10 @@ def _value(h, code, year, measure):
 
 
 def _deflator(fy_start):
-    def cy(y):
-        last = max(CALENDAR_YEAR_OUTTURN)
-        return CALENDAR_YEAR_OUTTURN[y] if y <= last else CALENDAR_YEAR_OUTTURN[last] * (1 + PROJECTED_GROWTH) ** (y - last)
-    return 0.75 * cy(fy_start) + 0.25 * cy(fy_start + 1)
+    """The bundled GDP deflator read straight from assumptions/prices.yaml (central of a forecast year)."""
+    years = yaml.safe_load((ROOT / "assumptions" / "prices.yaml").read_text())["indices"]["gdp_deflator"]["years"]
+    value = years[fy_start]["value"]
+    return value["central"] if isinstance(value, dict) else value
 
 
 def _fy_end(d):

@@ -52,27 +52,27 @@ CASES = {
         "baseline.yaml", WEEKLY, WEEKLY.replace("GBP/week", "GBP/yr"),
         ["baseline.legacy_placements.weekly_cost", "does not match the catalogue: expected GBP/week"]),
     "low above central": (
-        "baseline.yaml", "{low: 4500, central: 6500, high: 8500}", "{low: 7000, central: 6500, high: 8500}",
-        ["baseline.legacy_placements.weekly_cost", "expected low <= central <= high, got 7000 / 6500 / 8500"]),
+        "baseline.yaml", "{low: 6382.5, central: 7227.5, high: 8188.75}", "{low: 7500, central: 7227.5, high: 8188.75}",
+        ["baseline.legacy_placements.weekly_cost", "expected low <= central <= high, got 7500 / 7227.5 / 8188.75"]),
     "central above high": (
-        "baseline.yaml", "{low: 4500, central: 6500, high: 8500}", "{low: 4500, central: 9500, high: 8500}",
+        "baseline.yaml", "{low: 6382.5, central: 7227.5, high: 8188.75}", "{low: 6382.5, central: 9500, high: 8188.75}",
         ["baseline.legacy_placements.weekly_cost", "expected low <= central <= high"]),
     "fraction outside 0-1": (
-        "baseline.yaml", "{low: 0.178, central: 0.25, high: 0.35}", "{low: 0.178, central: 25, high: 35}",
+        "baseline.yaml", "{low: 0.2026, central: 0.2456, high: 0.3142}", "{low: 0.2026, central: 24.56, high: 31.42}",
         ["baseline.social_workers.agency_share", "above the maximum 1", "fractions: 0.035, not 3.5"]),
     "phase split not summing to 1": (
-        "options.yaml", "        value: 0.45\n", "        value: 0.55\n",
+        "options.yaml", "        value: 0.35\n", "        value: 0.45\n",
         ["options.in_house.improvement.phase_split", "phase splits sum to 1.1, expected 1"]),
     "negative cost": (
-        "baseline.yaml", "{low: 900000, central: 1200000, high: 1500000}", "{low: -900000, central: 1200000, high: 1500000}",
-        ["baseline.senior_team.annual_cost", "negative cost -900000"]),
+        "baseline.yaml", "{low: 400000, central: 500000, high: 700000}", "{low: -400000, central: 500000, high: 700000}",
+        ["baseline.senior_team.annual_cost", "negative cost -400000"]),
     "month beyond the horizon": (
         "options.yaml", "      label: Month set-up starts\n      unit: month\n      value: 0",
         "      label: Month set-up starts\n      unit: month\n      value: 200",
         ["options.executive_leadership.set_up.start_month", "month 200 is beyond the horizon (months 0 to 119"]),
     "unknown source key": (
         "baseline.yaml", "source: nao_2025_residential", "source: nao_2025_residental",
-        ["baseline.legacy_placements.weekly_cost", "source 'nao_2025_residental' is not in sources.yaml",
+        ["baseline.legacy_placements.count", "source 'nao_2025_residental' is not in sources.yaml",
          "did you mean nao_2025_residential"]),
     "malformed YAML": (
         "journey.yaml", "diagnosis_months:\n  label:", "diagnosis_months:\n label: [\n  label:",
@@ -80,9 +80,24 @@ CASES = {
     "duplicate key": (
         "journey.yaml", "sustain_months:", "stabilise_months:",
         ["journey.yaml:", "duplicate key 'stabilise_months'"]),
-    "price base not the appraisal's": (
-        "baseline.yaml", "    unit: GBP/week\n    price_base: 2025", "    unit: GBP/week\n    price_base: 2023",
-        ["baseline.legacy_placements.weekly_cost", "price base 2023 differs from appraisal.price_base_year 2025"]),
+    "price year outside the index": (
+        "baseline.yaml", "    unit: GBP/week\n    price_base: 2024", "    unit: GBP/week\n    price_base: 1999",
+        ["baseline.legacy_placements.weekly_cost", "the price index gdp_deflator has no 1999-00 (it covers 2010-11 to 2030-31)"]),
+    "base year outside the index": (
+        "appraisal.yaml", "  unit: year\n  value: 2025\n  source: green_book_2022", "  unit: year\n  value: 2040\n  source: green_book_2022",
+        ["baseline.outset_spend", "the price index gdp_deflator has no 2040-41"]),
+    "renamed key": (
+        "baseline.yaml", "  target_per_case_holder:", "  target_per_worker:",
+        ["baseline.caseload.target_per_worker", "renamed or removed: use baseline.caseload.target_per_case_holder"]),
+    "derived without its derivation": (
+        "baseline.yaml", "    derivation: >-\n      Employed (inpost_fte)", "    note: >-\n      Employed (inpost_fte)",
+        ["baseline.social_workers.fte", "a derived figure needs its derivation"]),
+    "optimism-bias category not in the Green Book": (
+        "options.yaml", "category: outsourcing", "category: outsorcing",
+        ["optimism_bias", "'outsorcing' is not a Green Book optimism-bias category", "did you mean outsourcing"]),
+    "price index with an unknown source": (
+        "prices.yaml", "source: hmt_gdp_deflators_2026_03", "source: hmt_gdp_deflators",
+        ["prices.yaml", "prices.indices.gdp_deflator.source", "'hmt_gdp_deflators' is not in sources.yaml"]),
     "a date where a number belongs": (
         "journey.yaml", "  value: 36", "  value: 2026-04-01",
         ["journey.sustain_months", "got the date 2026-04-01"]),
@@ -93,7 +108,8 @@ CASES = {
         "baseline.yaml", "{low: 3, central: 5, high: 10}", "{low: 30, central: 50, high: 100}",
         ["baseline.legacy_placements.floor", "cannot exceed the count"]),
     "judgement without reasoning": (
-        "baseline.yaml", "    reasoning: Some children's needs keep them in specialist placements whatever the service does.\n", "",
+        "baseline.yaml", "    reasoning: Some children's needs keep them in specialist placements whatever the service does; a quarter of the "
+        "central count.\n", "",
         ["baseline.legacy_placements.floor", "a judgement needs its reasoning"]),
     "unknown delivery model": (
         "options.yaml", "  model: trust\n", "  model: trusts\n",
@@ -104,7 +120,7 @@ CASES = {
         ["options.do_minimum", "missing: business as usual is the counterfactual"]),
     "missing required lever": (
         "baseline.yaml", "  days_per_year:\n    label: Days an interim leader is paid a year\n    unit: days/yr\n    value: 220\n"
-        "    basis: judgement\n    reasoning: Working days in a year less leave, for day-rate contracts.\n", "",
+        "    basis: judgement\n    reasoning: 260 weekdays less leave and bank holidays, for day-rate contracts.\n", "",
         ["baseline.yaml", "baseline.interim_leaders.days_per_year", "missing required lever"]),
     "scenario on an unknown key": (
         "scenarios.yaml", "options.trust.mobilisation_months: 18", "options.trust.mobilization_months: 18",
@@ -124,7 +140,7 @@ def test_bad_assumption_file(folder, name):
 
 
 def test_number_written_like_70_1e6_is_read_as_a_number(folder):
-    edit(folder, "baseline.yaml", "{low: 35000000, central: 42000000, high: 50000000}", "{low: 35.0e6, central: 42e6, high: 5.0e+7}")
+    edit(folder, "baseline.yaml", "{low: 51300000, central: 57000000, high: 62700000}", "{low: 51.3e6, central: 57e6, high: 6.27e+7}")
     result = run("compare", "--assumptions", folder, "--format", "json")
     assert result.exit_code == 0, result.output
 
@@ -179,7 +195,7 @@ def test_output_into_a_missing_folder(tmp_path):
 
 def test_each_problem_is_reported_once_even_with_scenarios(folder):
     """A broken base is not reported again by every scenario that re-checks it."""
-    edit(folder, "options.yaml", "        value: 0.45\n", "        value: 0.55\n")
+    edit(folder, "options.yaml", "        value: 0.35\n", "        value: 0.45\n")
     result = run("validate", "--assumptions", folder)
     lines = [l for l in result.output.splitlines() if "phase splits sum to 1.1" in l]
     assert len(lines) == 3 and len(set(lines)) == 3  # in_house, executive_leadership, trust

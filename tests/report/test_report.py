@@ -63,7 +63,7 @@ def test_every_figure_in_the_table_equals_compare():
     expected = compare(a)["options"]
     cells = parse(html).cells
     money = [c for c in cells if c.get("data-value") not in (None, "") and c["data-field"] != "safe_service_month"]
-    assert len(money) == 11 * len(expected)  # 11 money rows per option
+    assert len(money) == 12 * len(expected)  # 12 money rows per option
     for c in money:
         value = expected[c["data-option"]]
         for part in c["data-field"].split("."):
@@ -84,12 +84,14 @@ def test_headline_for_the_bundled_assumptions():
     a, html = render()
     r = compare(a)["options"]
     p = parse(html)
-    assert p.head_attrs["data-cheapest"] == "executive_leadership" == min(r, key=lambda k: r[k]["present_value"])
-    assert p.head_attrs["data-runner-up"] == "in_house"
-    lead = r["in_house"]["present_value"] - r["executive_leadership"]["present_value"]
-    assert p.headline.startswith("Executive leadership by a partner council has the lowest net present cost, £433.1m")
-    assert f"{money_m(-r['executive_leadership']['npc_vs_do_minimum'])} less than business as usual" in p.headline
-    assert f"{money_m(lead)} less than the runner-up, in-house improvement" in p.headline
+    best, second = sorted(r, key=lambda k: r[k]["present_value"])[:2]
+    assert p.head_attrs["data-cheapest"] == best and p.head_attrs["data-runner-up"] == second
+    assert p.headline.startswith(f"{r[best]['label']} has the lowest net present cost, {money_m(r[best]['present_value'])}")
+    if "do_minimum" not in (best, second):
+        lead = r[second]["present_value"] - r[best]["present_value"]
+        runner = r[second]["label"][0].lower() + r[second]["label"][1:]
+        assert f"{money_m(-r[best]['npc_vs_do_minimum'])} less than business as usual" in p.headline
+        assert f"{money_m(lead)} less than the runner-up, {runner}" in p.headline
     share = float(p.head_attrs["data-probability"])
     assert f"cheapest in {share:.0%} of 400 simulated futures" in p.headline
 
@@ -141,7 +143,8 @@ def test_tornado_matches_overriding_one_lever_at_a_time():
             r = compare(a.with_overrides([(bar["key"], value)]))["options"]
             lead = r["in_house"]["present_value"] - r["executive_leadership"]["present_value"]
             assert bar[end] == pytest.approx(lead, rel=1e-9)
-    assert t["central"] == pytest.approx(2_045_000, rel=0.05)
+    r = compare(a)["options"]
+    assert t["central"] == pytest.approx(r["in_house"]["present_value"] - r["executive_leadership"]["present_value"], rel=1e-9)
 
 
 def test_option_labels_are_escaped(tmp_path):
@@ -178,7 +181,8 @@ def test_caveats_and_sources_are_shown():
     assert "leaders' estimates, not audited outturn" in html
     assert "cannot be answered conclusively" in html
     assert "no different from in-council services once safe" in html
-    assert "Enabling improvement: the role and models of external improvement support" in html
+    assert "Enabling improvement: research into the role and models of external improvement support" in html
+    assert "(2016-17 prices) → £" in html and "(2025-26 prices)" in html  # money as published and in base-year prices
 
 
 def test_formatting():
@@ -244,11 +248,13 @@ def test_fixing_a_correlated_lever_drops_only_its_correlations(tmp_path):
 
 
 def test_costs_after_the_horizon_are_stated_on_the_page(tmp_path):
-    """A 5-year horizon cuts £625,000 of the trust's improvement spend: the page must say so."""
+    """A 2-year horizon cuts the trust's implementation spend (months 24-35): the page must say how much."""
     from click.testing import CliRunner
     from costmodel.cli import main
     out = tmp_path / "short.html"
-    result = CliRunner().invoke(main, ["report", "--draws", "0", "--set", "appraisal.horizon_years=5", "--output", str(out)])
+    result = CliRunner().invoke(main, ["report", "--draws", "0", "--set", "appraisal.horizon_years=2", "--output", str(out)])
     assert result.exit_code == 0, result.output
+    full = compare(load_assumptions())["options"]["trust"]["totals"]["improvement"]
+    cut = compare(load_assumptions(None, None, ["appraisal.horizon_years=2"]))["options"]["trust"]["totals"]["improvement"]
     html = out.read_text()
-    assert "Not counted:" in html and "£625,000 of improvement cost falls after the 5-year horizon" in html
+    assert "Not counted:" in html and f"£{full - cut:,.0f} of improvement cost falls after the 2-year horizon" in html

@@ -5,6 +5,7 @@ Every workbook that needs recalculating is built first and recalculated in one `
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import shutil
@@ -24,8 +25,7 @@ from costmodel.assumptions import financial_year
 from costmodel.comparison import compare, fy_of_month
 from costmodel.cost_lines import CATEGORIES, ONE_OFF
 from costmodel.decision import verdict_from_values
-from costmodel.engine import option_lines, run
-from costmodel import cost_lines as cl
+from costmodel.engine import agency_path, central_government_shares, legacy_path, option_lines, relative_price_weights, run, table_lines
 from costmodel.files.assumption_folder import load_folder
 from costmodel.workbook.recalc import recalculate_many
 from costmodel.workbook.build import build_workbook, save_workbook
@@ -60,24 +60,26 @@ def check_parity(path: Path, a, which: str = "central") -> int:
     checked = 0
     calc = wb["Calculations"]
     seen = set()
+    index = {line: x for line, _, x in table_lines(a.options)}
+    weights = {k: np.repeat(w, 12, axis=1)[0] for k, w in relative_price_weights(v, a.horizon_years).items()}
     for row in calc.iter_rows(min_row=8, values_only=True):
         option, key = row[0], row[6]
         if option not in a.option_keys or key is None:
             continue
         o = a.option(option)
-        lines = option_lines(o, v, m)
+        lines = {k: (lambda f=f, k=k: f()[0] * weights[index[k]]) for k, f in option_lines(o, v, m).items()}
         J = v[f"options.{option}.mobilisation_months"] if o.improves else np.zeros(1)
         if key in lines:
-            want = lines[key]()[0]
+            want = lines[key]()
         elif key == "total":
-            want = sum(f()[0] for f in lines.values())
+            want = sum(f() for f in lines.values())
+        elif key == "central_government":
+            want = sum(lines[k]() * float(np.asarray(share).reshape(-1)[0])
+                       for k, share in central_government_shares(o, v).items()) + np.zeros(a.months)
         elif key == "agency_share":
-            want = cl.agency_share_path(v["baseline.social_workers.agency_share"],
-                                        v[f"options.{option}.workforce.agency_share_target"], J,
-                                        v[f"options.{option}.workforce.years_to_target"], m)[0]
+            want = agency_path(o, v, J, m)[0]
         elif key == "legacy_count":
-            want = cl.legacy_count(v["baseline.legacy_placements.count"], v["baseline.legacy_placements.floor"],
-                                   v[f"options.{option}.legacy.step_down_per_year"], J, m)[0]
+            want = legacy_path(o, v, J, m)[0]
         else:
             continue
         got = row[7:7 + a.months]
@@ -100,7 +102,9 @@ def check_parity(path: Path, a, which: str = "central") -> int:
         close(name_value(wb, f"safe_service_month_{k}"), float(ap.safe_service_month[0, i]), f"safe_service_month_{k}")
         close(name_value(wb, f"payback_year_{k}"), float(ap.payback_year_vs_do_minimum[0, i]), f"payback_year_{k}")
         close(name_value(wb, f"equivalent_annual_cost_{k}"), ap.equivalent_annual_cost[0, i], f"eac_{k}")
-        checked += 6
+        close(name_value(wb, f"pv_council_{k}"), ap.present_value_by_payer[0, i, 0], f"pv_council_{k}")
+        close(name_value(wb, f"pv_central_government_{k}"), ap.present_value_by_payer[0, i, 1], f"pv_central_{k}")
+        checked += 8
         for r in summary.iter_rows(min_row=8, values_only=True):
             if r[0] == k and r[2] in CATEGORIES:
                 j = CATEGORIES.index(r[2])
@@ -130,6 +134,13 @@ def check_parity(path: Path, a, which: str = "central") -> int:
     return checked
 
 
+def SET_UP_DELTA(a) -> float:
+    """By hand: £1m more trust set-up as written, in base-year prices, with its optimism bias, all spent in year 0."""
+    key = "options.trust.set_up.amount"
+    assert a.central("options.trust.set_up.months") <= 12 and a.central("options.trust.set_up.start_month") == 0
+    return 1_000_000 * a.price_factor(key) * (1 + a.central("options.trust.set_up.optimism_bias"))
+
+
 def trust_shared_back_office(tmp: Path) -> Path:
     """A copy of the bundled folder with an option added as data: a trust on the council's back office."""
     folder = tmp / "with_option"
@@ -157,7 +168,11 @@ def recalculated(bundled, tmp_path_factory):
     for name in bundled.scenarios:
         cases[name] = (bundled.with_scenario(name), "central", None)
     key = "options.trust.set_up.amount"
-    cases["edited"] = (bundled.with_overrides([(key, 4_000_000)]), "central", (key, 4_000_000))
+    edited = bundled.central(key) + 1_000_000
+    cases["edited"] = (bundled.with_overrides([(key, edited)]), "central", (key, edited, "E"))
+    # the price year typed over (column H): the book converts with the index as the engine does after a read-back
+    repriced = dataclasses.replace(bundled, levers={**bundled.levers, key: dataclasses.replace(bundled.levers[key], price_base=2020)})
+    cases["price_year_edited"] = (repriced, "central", (key, 2020, "H"))
     cases["high"] = (bundled, "high", None)
     cases["data_option"] = (load_folder(trust_shared_back_office(tmp)), "central", None)
     cases["edge"] = (bundled.with_overrides([  # the corners, every run (hypothesis adds random ones below)
@@ -173,7 +188,7 @@ def recalculated(bundled, tmp_path_factory):
         if edit:  # change the input cell itself, as a finance officer would
             ws = wb["Inputs"]
             [row] = [r for r in range(1, ws.max_row + 1) if ws[f"A{r}"].value == edit[0]]
-            ws[f"E{row}"] = edit[1]
+            ws[f"{edit[2]}{row}"] = edit[1]
         wb["Inputs"]["C3"] = which
         paths.append(save_workbook(wb, tmp / f"{name}.xlsx"))
     out = recalculate_many(paths, tmp / "out")
@@ -194,25 +209,34 @@ def test_bundled_workbook_equals_compare_json(recalculated, bundled):
 
 
 @pytest.mark.parametrize("name", ["legacy_worse", "trust_mobilisation_slips", "improvement_top_of_range",
-                                  "agency_reliance_persists", "evidence"])
+                                  "business_as_usual_holds", "agency_reliance_persists", "evidence"])
 def test_every_named_scenario(recalculated, bundled, name):
     assert set(bundled.scenarios) <= {"legacy_worse", "trust_mobilisation_slips", "improvement_top_of_range",
-                                      "agency_reliance_persists", "evidence"}, "a new scenario: add it to this list"
+                                      "business_as_usual_holds", "agency_reliance_persists", "evidence"}, "a new scenario: add it to this list"
     path, a, _ = recalculated[name]
     check_parity(path, a)
 
 
 def test_edited_input_cell_moves_outputs_as_the_engine_under_set(recalculated):
     path, a, _ = recalculated["edited"]
-    check_parity(path, a)  # a = bundled with --set options.trust.set_up.amount=4000000
+    check_parity(path, a)  # a = bundled with --set options.trust.set_up.amount=<its value + 1,000,000>
     base = openpyxl.load_workbook(recalculated["bundled"][0], data_only=True)
     edited = openpyxl.load_workbook(path, data_only=True)
     # by hand: +£1m set-up x (1 + 25% optimism bias), all spent in months 0-11, i.e. year 0 (factor 1)
     delta = name_value(edited, "pv_trust") - name_value(base, "pv_trust")
-    assert delta == pytest.approx(1_250_000, rel=1e-12)
+    assert delta == pytest.approx(SET_UP_DELTA(a), rel=1e-12)
     assert name_value(edited, "npc_vs_do_minimum_trust") - name_value(base, "npc_vs_do_minimum_trust") == \
-        pytest.approx(1_250_000, rel=1e-9)
+        pytest.approx(SET_UP_DELTA(a), rel=1e-9)
     assert name_value(edited, "pv_in_house") == name_value(base, "pv_in_house")
+
+
+def test_a_price_year_typed_over_is_converted_as_the_engine_converts_it(recalculated, bundled):
+    path, a, _ = recalculated["price_year_edited"]
+    check_parity(path, a)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    row = next(r for r in range(1, 400) if wb["Inputs"][f"A{r}"].value == "options.trust.set_up.amount")
+    assert wb["Inputs"][f"Q{row}"].value == pytest.approx(a.price_factor("options.trust.set_up.amount"), rel=1e-12)
+    assert a.price_factor("options.trust.set_up.amount") != bundled.price_factor("options.trust.set_up.amount")
 
 
 def test_case_selector_high_equals_engine_on_high_values(recalculated):
@@ -267,8 +291,17 @@ def assumption_sets(draw):
         ("baseline.legacy_placements.floor", draw(st.integers(0, count))),
         ("options.trust.efficiency.rate", draw(st.floats(0, 0.1))),
         ("options.trust.efficiency.from_year", draw(st.integers(0, 9))),
-        ("options.executive_leadership.optimism_bias", draw(st.floats(0, 2))),
-        ("baseline.caseload.target_per_worker", draw(st.floats(1, 40))),
+        ("options.executive_leadership.set_up.optimism_bias", draw(st.floats(0, 2))),
+        ("options.trust.improvement.optimism_bias", draw(st.floats(0, 2))),
+        ("baseline.caseload.target_per_case_holder", draw(st.floats(1, 40))),
+        ("baseline.social_workers.case_holding_share", draw(st.floats(0.2, 1))),
+        ("baseline.drift.agency_share_per_year", draw(st.sampled_from([0, 0.02]))),
+        ("baseline.drift.legacy_placements_per_year", draw(st.sampled_from([0, 0.05]))),
+        ("appraisal.relative_price.pay", draw(st.floats(-0.02, 0.05))),
+        ("appraisal.relative_price.placements", draw(st.floats(-0.02, 0.08))),
+        ("appraisal.price_base_year", draw(st.sampled_from([2024, 2025]))),
+        ("options.trust.set_up.dfe_contribution", draw(st.floats(0, 5e6))),
+        ("options.trust.improvement.net_of_caseload_uplift", draw(st.sampled_from([0, 1]))),
         ("baseline.capacity.implement", draw(st.sampled_from([0, 1]))),
     ]
 
@@ -284,7 +317,7 @@ def test_hypothesis_drawn_assumption_sets(bundled, tmp_path_factory, drawn):
         check_parity(path, a)
 
 
-def test_cli_recalc_stores_values(tmp_path):
+def test_cli_recalc_stores_values(tmp_path, bundled):
     book = tmp_path / "book.xlsx"
     run_cli = [sys.executable, "-c", "from costmodel.cli import main; main()"]
     subprocess.run([*run_cli, "workbook", "build", "--output", str(book)], check=True, capture_output=True)
@@ -304,10 +337,12 @@ def test_cli_recalc_stores_values(tmp_path):
         for item in z.infolist():
             data = z.read(item.filename)
             if item.filename == "xl/worksheets/sheet2.xml":
-                data, count = re.subn(rb'(<c r="E%d"[^>]*><v>)3000000(</v>)' % row, rb"\g<1>4000000\g<2>", data)
+                old = b"%d" % bundled.central("options.trust.set_up.amount")
+                data, count = re.subn(rb'(<c r="E%d"[^>]*><v>)' % row + old + rb'(</v>)',
+                                      rb"\g<1>%d\g<2>" % (int(old) + 1_000_000), data)
                 assert count == 1
             out.writestr(item, data)
     done = subprocess.run([*run_cli, "workbook", "recalc", str(stale)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     after = name_value(openpyxl.load_workbook(stale, data_only=True), "pv_trust")
-    assert after - before == pytest.approx(1_250_000, rel=1e-9)
+    assert after - before == pytest.approx(SET_UP_DELTA(bundled), rel=1e-9)

@@ -49,7 +49,8 @@ def assumption_options(f):
     @assumptions_option
     @click.option("--scenario", default=None, help="A named scenario from scenarios.yaml (or 'central').")
     @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-                  help="Fix a lever at a value (low = central = high); repeatable.")
+                  help="Fix a lever at a value (low = central = high); repeatable. A money value is in the lever's own "
+                       "price year (costmodel sources lists it) unless it ends @YEAR, e.g. =23400000@2025.")
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
         return f(*args, **kwargs)

@@ -16,7 +16,9 @@ from .common import assumption_options, check_output, infer_format, load_assumpt
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @click.option("--nominal", is_flag=True, help="Totals and annual rows in nominal (cash) terms; present values stay real.")
 @click.option("--annual", is_flag=True, help="Add the year-by-year table.")
-def compare(assumptions_dir, scenario, sets, fmt, output, force, nominal, annual):
+@click.option("--perspective", type=click.Choice(["public-sector", "council"]), default="public-sector", show_default=True,
+              help="Whose costs count: every public body's (Green Book) or the council's own budget (DfE contributions left out).")
+def compare(assumptions_dir, scenario, sets, fmt, output, force, nominal, annual, perspective):
     """Cost every option side by side: one-off, recurring, legacy, present value, NPC, safe-service month.
 
     \b
@@ -25,6 +27,7 @@ def compare(assumptions_dir, scenario, sets, fmt, output, force, nominal, annual
       costmodel compare --scenario legacy_worse --annual
       costmodel compare --format json --set options.trust.mobilisation_months=18 --output trust18.json
       costmodel compare --scenario all --format csv
+      costmodel compare --perspective council
     """
     from ..comparison import compare as run_compare
     from ..render.tables import render_csv, render_json, render_table
@@ -36,7 +39,7 @@ def compare(assumptions_dir, scenario, sets, fmt, output, force, nominal, annual
     results = []
     for name in names:
         a = base if name == "central" else base.with_scenario(name)
-        results.append(run_compare(a.with_overrides(parse_sets(sets)), terms=terms, scenario=name))
+        results.append(run_compare(a.with_overrides(parse_sets(sets)), terms=terms, scenario=name, perspective=perspective))
     if fmt == "json":
         obj = results[0] if len(results) == 1 else {"scenarios": {r["scenario"]: r for r in results}}
         text = render_json(obj)

@@ -19,7 +19,6 @@ import pandas as pd
 from ..assumptions import Assumptions
 from ..engine import safe_service_month
 from .backtest import HEADLINE_LINE, Backtest
-from .deflator import to_base_factor
 from .panel import LINE_LABELS, SOCIAL_CARE
 from .paths import council_values
 from .spend import percentile_rank, quartiles
@@ -36,10 +35,7 @@ def in_base_prices(a: Assumptions, key: str, which: str = "central") -> float | 
     lever = _lever(a, key)
     if lever is None or getattr(lever, which) is None:
         return None
-    v = float(getattr(lever, which))
-    if lever.price_base is not None and lever.price_base != a.price_base_year:
-        v *= to_base_factor(int(lever.price_base), a.price_base_year)
-    return v
+    return float(getattr(lever, which)) * a.price_factor(key)
 
 
 def _row(topic, key, default, unit, observed_label, sample, note="", low=None, high=None, percentile=None) -> dict:

@@ -132,5 +132,6 @@ def document(b: Backtest, held: pd.DataFrame, scenario: dict, meta: dict) -> str
            "path_summary": _records(b.path_summary), "path_phases": _records(phase_summary(b.paths)),
            "trusts": _records(b.trusts),
            "held_against": _records(held), "never_inadequate_peers": list(b.peers),
-           "evidence_scenario": {k: {"value": v, "reason": r} for k, (v, r) in scenario.items()}}
+           "evidence_scenario": {k: {**(v if isinstance(v, dict) else {"value": v}), "reason": r}
+                                 for k, (v, r) in scenario.items()}}
     return json.dumps(_clean(obj), indent=2, allow_nan=False) + "\n"

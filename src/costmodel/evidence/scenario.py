@@ -6,8 +6,8 @@ bundled assumptions, so a data refresh that moves them fails until the scenario 
 (``costmodel backtest --format json`` prints them under ``evidence_scenario``).
 
 * improvement total of every improving option = the median extra safeguarding spend of the councils that
-  improved, against England, in the appraisal's price base (nearest GBP 100,000), restated in the lever's
-  own price year when it records another;
+  improved, against England, in the appraisal's price base (nearest GBP 100,000), written with that price
+  year (``{value: …, price_base: …}``) so the engine does not restate it;
 * ``journey.implement_months`` = the Kaplan-Meier median months from an inadequate judgement to an
   improved one, less the diagnosis and stabilising months (whole months);
 * agency share target of every improving option = the median agency share of the improved councils
@@ -23,7 +23,6 @@ import numpy as np
 from ..assumptions import Assumptions
 from .against_model import in_base_prices, looked_after_change
 from .backtest import HEADLINE_LINE, Backtest
-from .deflator import to_base_factor
 from .paths import council_values
 from .spend import quartiles
 
@@ -35,22 +34,16 @@ def _round(x: float, step: float) -> float:
     return float(round(x / step) * step)
 
 
-def _in_lever_prices(a: Assumptions, key: str, value_in_base: float) -> float:
-    lever = a.levers[key]
-    if lever.price_base is not None and lever.price_base != a.price_base_year:
-        return value_in_base / to_base_factor(int(lever.price_base), a.price_base_year)
-    return value_in_base
-
-
-def scenario_values(a: Assumptions, b: Backtest) -> dict[str, tuple[float, str]]:
-    """``{lever key: (value, reason)}`` of the ``evidence`` scenario for these assumptions."""
+def scenario_values(a: Assumptions, b: Backtest) -> dict[str, tuple[float | dict, str]]:
+    """``{lever key: (value, reason)}`` of the ``evidence`` scenario for these assumptions; a money value is
+    ``{"value": …, "price_base": year}``, as scenarios.yaml writes it."""
     out: dict[str, tuple[float, str]] = {}
     s = b.spend[(b.spend.line == HEADLINE_LINE) & (b.spend.comparator == "england")]
     extra = quartiles(s.extra)[1]
     improving = [o for o in a.options if o.improves]
     for o in improving:
         key = f"options.{o.key}.improvement.total"
-        out[key] = (_round(_in_lever_prices(a, key, extra), 100_000),
+        out[key] = ({"value": _round(extra, 100_000), "price_base": a.price_base_year},
                     f"median extra safeguarding spend of {s.la_code.nunique()} councils that improved "
                     f"(back-test, {b.price_base_year}-{(b.price_base_year + 1) % 100:02d} prices)")
     km = b.survival.median

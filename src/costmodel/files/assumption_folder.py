@@ -1,7 +1,8 @@
 """Read and write the assumption folder: one YAML file per topic, every number a lever record.
 
 ``appraisal.yaml``, ``baseline.yaml``, ``journey.yaml`` and ``options.yaml`` hold lever records;
-``sources.yaml`` the source register; ``scenarios.yaml`` (optional) named overrides. A lever record
+``sources.yaml`` the source register; ``scenarios.yaml`` (optional) named overrides; ``prices.yaml``
+(optional; the bundled one when absent) the price indices (:mod:`costmodel.files.price_file`). A lever record
 is a mapping with ``unit`` and ``value`` (and label, price_base, source or basis/reasoning, note);
 any other mapping is a group whose keys extend the dotted key. Problems name ``file:line``.
 """
@@ -16,10 +17,11 @@ from .. import levers as lv
 from ..assumptions import Assumptions, Option, Scenario, Source, build
 from ..errors import AssumptionError, OutputError, Problem
 from .atomic import atomic_write
+from .price_file import parse_prices, prices_tree
 
 LEVER_FILES = ("appraisal", "baseline", "journey")
 REQUIRED_FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.yaml", "sources.yaml")
-SOURCE_FIELDS = ("title", "publisher", "year", "url", "section", "note")
+SOURCE_FIELDS = ("title", "publisher", "year", "url", "identifier", "section", "note")
 SCENARIO_FIELDS = ("label", "reason", "set")
 SCENARIO_SECTIONS = ("scenarios", "correlations")
 
@@ -183,6 +185,28 @@ def _scenarios(data, problems) -> tuple[dict[str, Scenario], dict]:
     return out, extra
 
 
+def _prices(folder: Path, sources: dict, problems: list):
+    """The folder's ``prices.yaml``, else the bundled one (adding the bundled sources it cites to ``sources``)."""
+    path = folder / "prices.yaml"
+    if not path.exists():
+        from .bundled import bundled_assumptions
+        bundled = bundled_assumptions()
+        data, errs = read_yaml(bundled / "prices.yaml")
+        problems += errs
+        settings, records = parse_prices(data, lambda d, k: "prices.yaml (bundled)", problems)
+        cited = {i.source for i in settings.indices.values()} - set(sources)
+        if cited:
+            raw, errs = read_yaml(bundled / "sources.yaml")
+            problems += errs
+            sources.update({k: v for k, v in _sources({k: raw[k] for k in cited if k in (raw or {})}, problems).items()})
+        return settings, records
+    data, errs = read_yaml(path)
+    problems += errs
+    if errs:
+        return None, []
+    return parse_prices(data, lambda d, k: _where("prices.yaml", d, k), problems, sources)
+
+
 def load_folder(folder) -> Assumptions:
     """Read and validate an assumption folder; raise :class:`AssumptionError` with every problem."""
     folder = Path(folder)
@@ -207,8 +231,10 @@ def load_folder(folder) -> Assumptions:
     sources = _sources(parsed["sources.yaml"] or {}, problems)
     options = _options(parsed["options.yaml"], problems, records)
     scenarios, extra = _scenarios(parsed["scenarios.yaml"], problems)
+    prices, price_records = _prices(folder, sources, problems)
+    records += price_records
     try:
-        result = build(records, options, sources, scenarios, origin=str(folder), extra=extra)
+        result = build(records, options, sources, scenarios, origin=str(folder), extra=extra, prices=prices)
     except AssumptionError as e:
         problems += e.problems
     if problems:
@@ -225,9 +251,11 @@ def lever_record(lever) -> dict:
         rec["price_base"] = lever.price_base
     rec["value"] = _plain(lever.central) if not lever.is_range else \
         {"low": _plain(lever.low), "central": _plain(lever.central), "high": _plain(lever.high)}
-    if lever.basis == "judgement":
-        rec["basis"] = "judgement"
-        rec["reasoning"] = lever.reasoning
+    if lever.basis != "published":
+        rec["basis"] = lever.basis
+    for f in ("derivation", "reasoning", "category"):
+        if getattr(lever, f):
+            rec[f] = getattr(lever, f)
     if lever.source:
         rec["source"] = lever.source
     if lever.note:
@@ -262,7 +290,7 @@ def to_trees(a: Assumptions) -> dict[str, dict]:
         if o.description:
             opts[o.key]["description"] = o.description
     for key, lever in a.levers.items():
-        if lever.is_default:
+        if lever.is_default or key.startswith("prices."):
             continue
         rec = _flag_record(lever, lever_record(lever))
         parts = key.split(".")
@@ -276,6 +304,8 @@ def to_trees(a: Assumptions) -> dict[str, dict]:
     sc = {"scenarios": {k: {"label": s.label, "reason": s.reason, "set": dict(s.overrides)} for k, s in a.scenarios.items()}}
     sc.update({k: v for k, v in a.extra.items()})
     trees["scenarios.yaml"] = sc
+    if a.prices.indices:
+        trees["prices.yaml"] = prices_tree(a)
     return trees
 
 

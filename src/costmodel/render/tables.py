@@ -142,7 +142,8 @@ def render_sources(reg: dict, width: int | None = None) -> str:
         t.add_column(c)
     for s in reg["sources"]:
         where = f"{s['publisher']} ({s['year']}). {s['title']}." + (f" {s['section']}." if s["section"] else "") \
-            + (f" {s['url']}" if s["url"] else "") + (f" {s['note']}" if s["note"] else "")
+            + (f" {s['url']}" if s["url"] else "") + (f" {s.get('identifier')}." if s.get("identifier") else "") \
+            + (f" {s['note']}" if s["note"] else "")
         t.add_row(s["key"], where, "\n".join(s["levers"]) or "—")
     console.print(t)
     j = Table(title="Judgements (not published figures)", show_lines=True)
@@ -152,6 +153,15 @@ def render_sources(reg: dict, width: int | None = None) -> str:
         central = "none" if x["central"] is None else f"{x['central']:,.6g} {x['unit']}"
         j.add_row(x["key"], central, x["reasoning"] or "", x["evidence"] or "—")
     console.print(j)
+    base = reg.get("price_base_year")
+    m = Table(title=f"Money as published and in {base}-{(base + 1) % 100:02d} prices (the figures the model costs)",
+              show_lines=False)
+    for c in ("Lever", "As published → base-year prices", "Factor", "Index", "Basis"):
+        m.add_column(c, justify="right" if c == "Factor" else "left")
+    for x in reg.get("money_levers", []):
+        if not x["catalogue_default"]:
+            m.add_row(x["key"], x["text"], f"{x['factor']:.4f}", x["index"] or "—", x["basis"])
+    console.print(m)
     console.print(f"{len(reg['catalogue_defaults'])} levers take the catalogue default (zero or none).")
     if reg.get("data"):
         console.print(data_sources_table(reg["data"]))

@@ -20,7 +20,8 @@ import numpy as np
 from ..assumptions import COMPARATOR, Assumptions
 from ..errors import ToolError
 from ..comparison import compare
-from ..levers import PHASES
+from ..levers import MONEY_UNITS, PHASES
+from ..sources import conversion_text
 from ..montecarlo import montecarlo as run_mc, plan
 from ..sensitivity import tornado
 from .svg import money_m, month_name
@@ -28,6 +29,9 @@ from .svg import money_m, month_name
 DEFAULT_DRAWS = 2000     # Monte Carlo draws when --draws is not given: seconds, not minutes
 DEFAULT_SEED = 20250401  # fixed, so the same assumptions give the same report
 TOP_LEVERS = 10          # bars in the tornado; the first eight are listed with their sources
+#: Money levers whose conversion to base-year prices the report always shows (when the set has them).
+KEY_MONEY = ("options.in_house.improvement.total", "options.trust.set_up.amount", "options.trust.set_up.dfe_contribution",
+             "options.trust.transitional.amount")
 
 #: What the model leaves out, from the seed reports (Isos for the LGA, 2017, "The question of comparable costs").
 CAVEATS = (
@@ -42,7 +46,12 @@ CAVEATS = (
      "manageable caseloads, is itself an assumption (the safe-core uplift)."),
     ("Running costs are assumed the same once safe, whoever runs the service.",
      "Leaders of trusts said their running costs were no different from in-council services once safe (Isos, "
-     "2017); the model adds only the trust's own governance and the council's client-side costs."),
+     "2017); the model adds only the trust's own governance and back office, the council's client-side team and the "
+     "council overheads left stranded when the trust runs its own back office."),
+    ("Older figures are restated in today's prices, not re-estimated.",
+     "A figure published in an earlier year (the £3m–£15m improvement cost was estimated in 2016-17) is converted to "
+     "the base year with HM Treasury's GDP deflator; that keeps its real value, but whether the same work would cost "
+     "the same today is a judgement the conversion cannot make."),
     ("The counterfactual cannot be answered conclusively.",
      "Whether another route would have improved the service faster is, as the report says, a question there is "
      "no way to answer conclusively; the journey times here are the Isos (2016) typical phases, not a forecast."),
@@ -210,7 +219,27 @@ def key_assumptions(a: Assumptions, tornado: dict, n: int = 8) -> list[dict]:
         out.append({"key": b["key"], "label": b["label"], "low": format_value(lever.low, lever.unit),
                     "central": format_value(lever.central, lever.unit), "high": format_value(lever.high, lever.unit),
                     "swing": b["swing"], "changes_answer": b["changes_answer"], "source": source_text(a, b["key"]),
-                    "url": a.sources[lever.source].url if lever.source in a.sources else ""})
+                    "url": a.sources[lever.source].url if lever.source in a.sources else "",
+                    "prices": prices_text(a, b["key"])})
+    return out
+
+
+def prices_text(a: Assumptions, key: str) -> str:
+    """For a money lever, its central figure as published and in base-year prices; '' for anything else."""
+    lever = a.levers[key]
+    if lever.unit not in MONEY_UNITS or lever.central is None:
+        return ""
+    year = lever.price_base if lever.price_base is not None else a.price_base_year
+    f = a.price_factor(key)
+    return "Central: " + conversion_text(lever.central, year, lever.central * f, a.price_base_year, lever.unit)
+
+
+def price_conversions(a: Assumptions, keys=KEY_MONEY) -> list[dict]:
+    """The headline money levers, as published and in base-year prices (for the report's prices note)."""
+    out = []
+    for key in keys:
+        if key in a.levers and a.levers[key].central:
+            out.append({"key": key, "label": lever_label(a, key), "text": prices_text(a, key)[len("Central: "):]})
     return out
 
 
@@ -246,6 +275,17 @@ def headline(result: dict, shares: dict | None, draws: int) -> str:
     return s
 
 
+def price_index_note(a: Assumptions) -> str:
+    """Which index converts general money to base-year prices, and its source's title: one sentence."""
+    key = a.prices.index_for("general")
+    if key is None:
+        return "Every money figure is given in base-year prices."
+    index = a.prices.indices[key]
+    source = a.sources.get(index.source)
+    return (f"Figures published in other years are restated with {index.label}"
+            + (f" ({source.title})" if source else "") + ".")
+
+
 def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
                 backtest: bool = False) -> dict:
     """Everything the page shows, as plain data; the figures are ``compare()``'s, unchanged.
@@ -271,6 +311,8 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
         "tornado": torn,
         "journeys": journeys(a, result),
         "key_assumptions": key_assumptions(a, torn),
+        "prices": {"base_year": a.price_base_year, "conversions": price_conversions(a),
+                   "index": price_index_note(a)},
         "caveats": CAVEATS,
         "months": a.months,
         "scenario": (a.scenarios[scenario].label, a.scenarios[scenario].reason) if scenario in a.scenarios

@@ -26,6 +26,7 @@ ROWS = (  # (label, field, kind, row class)
     ("Savings", "totals.saving", "money", ""),
     ("Total cost, undiscounted", "totals.total", "money", "sum"),
     ("Present value (net present cost)", "present_value", "money", "key"),
+    ("Of which paid by central government (DfE)", "present_value_by_payer.central_government", "money", ""),
     ("Compared with business as usual", "npc_vs_do_minimum", "npc", "key"),
     ("Compared with in-house improvement", "npc_vs_in_house", "npc", ""),
     ("Pays back against business as usual", "payback_financial_year_vs_do_minimum", "payback", ""),
@@ -109,8 +110,8 @@ def options_table(data: dict) -> str:
             rows.append(_range_row(data))
     years = r["financial_years"]
     return (f"<table class='options'><caption>£m, real terms at {r['price_base_year']}-{(r['price_base_year'] + 1) % 100:02d} "
-            f"prices, totals over {years[0]} to {years[-1]}. Present values discounted at "
-            f"{r['discounting']['rate']:.1%} a year (HM Treasury Green Book). A negative difference means cheaper. "
+            f"prices, totals over {years[0]} to {years[-1]}; present values discounted at "
+            f"{r['discounting']['rate']:.1%} a year. A negative difference means cheaper. "
             f"“Pays back” is the first year from which the option's cumulative discounted cost stays at or below business "
             f"as usual's.</caption><thead><tr><th scope='col'>{len(years)} years, £m</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
@@ -163,12 +164,23 @@ def assumptions_table(data: dict) -> str:
         if k["url"].startswith(("https://", "http://")):
             src = f"<a href='{escape(k['url'])}'>{src}</a>"
         rows.append(f"<tr><th scope='row'>{escape(k['label'])}<br><code>{escape(k['key'])}</code></th>"
-                    f"<td class='range'>{escape(k['low'])} / <strong>{escape(k['central'])}</strong> / {escape(k['high'])}</td>"
+                    f"<td class='range'>{escape(k['low'])} / <strong>{escape(k['central'])}</strong> / {escape(k['high'])}"
+                    + (f"<br><span class='note'>{escape(k['prices'])}</span>" if k.get("prices") else "") + "</td>"
                     f"<td class='num' data-key='{escape(k['key'])}' data-value='{k['swing']!r}'>{escape(money_m(k['swing']))}{flag}</td>"
                     f"<td class='source'>{src}</td></tr>")
     return ("<table class='assumptions'><colgroup><col style='width:33%'><col style='width:17%'><col style='width:13%'>"
             "<col style='width:37%'></colgroup><thead><tr><th scope='col'>Assumption</th><th scope='col'>Low / central / high</th>"
             "<th scope='col'>Moves the gap to the runner-up by</th><th scope='col'>Source</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def prices_note(data: dict) -> str:
+    """One paragraph: the headline money figures as published and in base-year prices, and the index used."""
+    p = data.get("prices") or {}
+    items = "; ".join(f"{escape(c['label'])}: {escape(c['text'])}" for c in p.get("conversions", []))
+    if not items:
+        return ""
+    return (f"<p class='note'><strong>Prices.</strong> {escape(p['index'])} Each figure keeps the year it was published "
+            f"in and is costed in {p['base_year']}-{(p['base_year'] + 1) % 100:02d} prices: {items}.</p>")
 
 
 def _figure(svg: str, caption: str) -> str:
@@ -253,7 +265,7 @@ def body_sections(data: dict) -> list[str]:
             "or high value and the others stay central. A bar crossing zero marks an assumption that on its own changes "
             "the answer.")),
         _section("decision", "Which form of support fits", decision_section(data)),
-        _section("assumptions", "The assumptions that matter most", assumptions_table(data)),
+        _section("assumptions", "The assumptions that matter most", assumptions_table(data) + prices_note(data)),
         *([backtest_section(data["backtest"])] if data.get("backtest") else []),
         _section("caveats", "What the figures leave out", "<ul class='caveats'>" + "".join(
             f"<li><strong>{escape(a)}</strong> {escape(b)}</li>" for a, b in data["caveats"]) + "</ul>"),

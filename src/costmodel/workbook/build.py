@@ -14,6 +14,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import __version__
@@ -79,8 +80,13 @@ def write_cover(ws, a: Assumptions) -> None:
                         "(Green Book), not Excel's NPV()."),
         ("Version", f"costmodel {__version__}"),
         ("Assumptions fingerprint", a.fingerprint()),
-        ("Overrides", "; ".join(f"{k} = {v}" for k, v in a.overrides) or "none"),
+        ("Overrides", "; ".join(f"{k} = {override_text(v)}" for k, v in a.overrides) or "none"),
         ("Built on", dt.date.today().isoformat()),
+        ("Prices and payers", "Money is typed as published, in the prices of the year in Inputs column H; column G restates "
+                              "it in base-year prices with the price index in P (factor in Q; the index values are levers "
+                              "too). Pay and placement lines then move by their relative price effects (Timeline). The "
+                              "part of each option's cost paid by central government (DfE) is on Calculations and "
+                              "Summary; the council pays the rest."),
     ]
     for i, (label, text) in enumerate(info, start=2):
         ws[f"A{i}"] = label
@@ -106,12 +112,14 @@ def write_inputs(wb, a: Assumptions) -> dict[str, int]:
     """Inputs: the case selector, the options table and every lever; returns the row of each lever key."""
     ws = wb["Inputs"]
     widths = {"A": 52, "B": 46, "C": 12, "D": 14, "E": 14, "F": 14, "G": 14, "H": 10, "I": 30, "J": 11,
-              "K": 50, "L": 40, "M": 10}
+              "K": 50, "L": 40, "M": 10, "N": 50, "O": 22, "P": 14, "Q": 12}
     for c, w in widths.items():
         ws.column_dimensions[c].width = w
     L.heading(ws, "A1", "Inputs: every lever, with its unit, low / central / high and source")
     ws["A2"] = ("Type only in yellow cells. Column G (in use) feeds the model through the defined name of the lever "
-                "(dots become underscores). Blank means 'none' where the unit allows it.")
+                "(dots become underscores). Money is typed as published in the prices of the year in column H; G "
+                "restates it in base-year prices (x the factor in Q, from the price index in P). Blank means 'none' "
+                "where the unit allows it.")
     r = L.CASE_ROW
     ws[f"A{r}"] = "Case in use (low, central or high)"
     ws[f"A{r}"].style = "Subheading"
@@ -159,20 +167,42 @@ def write_inputs(wb, a: Assumptions) -> dict[str, int]:
     section = None
     labels = {"appraisal": "Appraisal conventions", "baseline": "The council at the outset",
               "journey": "The improvement journey"}
+    plan = a.price_plan.levers
+    indices: dict[str, list[int]] = {}
     for key in L.input_keys(a):
         sec = L.section_of(key)
         if sec != section:
             section = sec
             r += 1
-            text = labels.get(sec) or f"Option {sec}: {a.option(sec).label}"
-            L.put_text(ws, f"B{r}", text, "Subheading")
+            if sec.startswith("prices."):
+                price_index_heading(ws, r, a.prices.indices[sec.split(".")[1]])
+            else:
+                L.put_text(ws, f"B{r}", labels.get(sec) or f"Option {sec}: {a.option(sec).label}", "Subheading")
         r += 1
         rows[key] = r
-        write_lever_row(ws, r, a.levers[key], validations)
+        if sec.startswith("prices."):
+            indices.setdefault(sec.split(".")[1], []).append(r)
+        group = a.levers[key].spec.price_group
+        write_lever_row(ws, r, a.levers[key], validations, plan.get(key, (a.prices.index_for(group), None))[0])
         L.define(wb, lv.defined_name(key), "Inputs", f"G{r}")
+    for index, at in indices.items():
+        values, years, base = L.index_names(index)
+        wb.defined_names[values] = DefinedName(values, attr_text=f"Inputs!$G${at[0]}:$G${at[-1]}")
+        wb.defined_names[years] = DefinedName(years, attr_text=f"Inputs!$H${at[0]}:$H${at[-1]}")
     ws.freeze_panes = ws[f"B{header + 1}"]
-    ws.auto_filter.ref = f"A{header}:M{r}"
+    ws.auto_filter.ref = f"A{header}:Q{r}"
     return rows
+
+
+def price_index_heading(ws, r: int, index) -> None:
+    """The heading row of a price index on Inputs, with its value in the base year (a defined name)."""
+    L.put_text(ws, f"B{r}", f"Price index {index.key}: {index.label} ({index.reference}); source {index.source}; "
+               "its value in the base year in G", "Subheading")
+    values, years, base = L.index_names(index.key)
+    ws[f"G{r}"] = f"=INDEX({values},MATCH(appraisal_price_base_year,{years},0))"
+    ws[f"G{r}"].style = "Calculation"
+    ws[f"G{r}"].number_format = "0.0000"
+    L.define(ws.parent, base, "Inputs", f"G{r}")
 
 
 def _validation(ws, spec: lv.LeverSpec, cache: dict) -> DataValidation:
@@ -196,7 +226,9 @@ def _validation(ws, spec: lv.LeverSpec, cache: dict) -> DataValidation:
     return cache[key]
 
 
-def write_lever_row(ws, r: int, lever, validations: dict) -> None:
+def write_lever_row(ws, r: int, lever, validations: dict, index: str | None = None) -> None:
+    """One lever: key, label, unit, low / central / high, the value in use (in base-year prices for money:
+    as published x the factor in Q), provenance, a check, and for money its price index and factor."""
     spec = lever.spec
     L.put_text(ws, f"A{r}", lever.key)
     L.put_text(ws, f"B{r}", lever.label)
@@ -212,7 +244,8 @@ def write_lever_row(ws, r: int, lever, validations: dict) -> None:
         dv.add(f"{col}{r}")
     g = ws[f"G{r}"]
     pick = f"INDEX($D{r}:$F{r},1,case_index)"
-    g.value = f'=IF(ISNUMBER({pick}),{pick},"none")' if spec.nullable else f"={pick}"
+    money = spec.unit in lv.MONEY_UNITS
+    g.value = f'=IF(ISNUMBER({pick}),{pick},"none")' if spec.nullable else (f"={pick}*$Q{r}" if money else f"={pick}")
     g.style = "Calculation"
     g.number_format = fmt
     if lever.price_base is not None:
@@ -221,8 +254,19 @@ def write_lever_row(ws, r: int, lever, validations: dict) -> None:
     L.put_text(ws, f"J{r}", "default" if lever.is_default else lever.basis)
     L.put_text(ws, f"K{r}", lever.reasoning)
     L.put_text(ws, f"L{r}", lever.note)
-    for col in "HIJKL":
+    L.put_text(ws, f"N{r}", lever.derivation)
+    L.put_text(ws, f"O{r}", lever.category)
+    for col in "HIJKLNO":
         ws[f"{col}{r}"].style = "Input"
+    if spec.unit == "index":  # the year of an index value: what the factors look up
+        ws[f"H{r}"] = int(lever.key.rsplit(".", 1)[1])
+        ws[f"H{r}"].style = "Calculation"
+    if money:
+        L.put_text(ws, f"P{r}", index or "none")
+        values, years, base = L.index_names(index) if index else (None, None, None)
+        ws[f"Q{r}"] = f"=IF(ISNUMBER($H{r}),{base}/INDEX({values},MATCH($H{r},{years},0)),1)" if index else "=1"
+        ws[f"Q{r}"].style = "Calculation"
+        ws[f"Q{r}"].number_format = "0.000000"
     m = ws[f"M{r}"]
     if spec.nullable:
         m.value = f'=IF(COUNT(D{r}:F{r})=0,0,--NOT(AND(COUNT(D{r}:F{r})=3,D{r}<=E{r},E{r}<=F{r})))'
@@ -235,9 +279,10 @@ def write_lever_row(ws, r: int, lever, validations: dict) -> None:
 def write_sources(ws, a: Assumptions) -> None:
     L.heading(ws, "A1", "Sources cited by the levers (sources.yaml)")
     fields = ("key", "title", "publisher", "year", "url", "section", "note")
-    widths = (34, 60, 30, 8, 50, 30, 50, 60)
-    for i, (f, w) in enumerate(zip(fields + ("cited by",), widths)):
-        ws.cell(3, i + 1, f.capitalize() if f != "key" else "Source key").style = "Subheading"
+    widths = (34, 60, 30, 8, 50, 30, 50, 60, 40)
+    headers = [f.capitalize() if f != "key" else "Source key" for f in fields] + ["Cited by", "Identifier"]
+    for i, (h, w) in enumerate(zip(headers, widths)):
+        ws.cell(3, i + 1, h).style = "Subheading"
         ws.column_dimensions[chr(65 + i)].width = w
     cited = {s["key"]: s["levers"] for s in register(a)["sources"]}
     for r, s in enumerate(a.sources.values(), start=4):
@@ -248,6 +293,7 @@ def write_sources(ws, a: Assumptions) -> None:
             else:
                 L.put_text(ws, f"{chr(65 + i)}{r}", value if value not in (None, "") else None)
         L.put_text(ws, f"H{r}", ", ".join(cited.get(s.key, [])) or "not cited")
+        L.put_text(ws, f"I{r}", s.identifier or None)
     ws.freeze_panes = "B4"
 
 
@@ -259,3 +305,8 @@ def save_workbook(wb, path, force: bool = False) -> Path:
     wb.save(buffer)
     atomic_write(path, buffer.getvalue())  # temporary file beside it, then rename
     return path
+
+
+def override_text(value) -> str:
+    """An applied override as the user would type it: ``23400000@2025`` when it carries its own price year."""
+    return f"{value['value']:g}@{value['price_base']}" if isinstance(value, dict) else f"{value}"

@@ -15,6 +15,7 @@ from .. import levers as lv
 from ..assumptions import Assumptions
 from ..engine import SUPPORT_PREFIX, table_lines
 from . import layout as L
+from .calc_lines import LINE_LABELS, line_formulas, write_payer_rows, write_workings
 
 GBP_FMT = "#,##0;[Red]-#,##0"
 FLAG_FMT = "0.00"
@@ -101,12 +102,12 @@ def active(start: str, length: str) -> str:
 
 
 def write_timeline(wb, a: Assumptions) -> Grid:
-    """Timeline: the month grid, then for each option its journey dates and timing flags (1/0 or a share)."""
+    """Timeline: the month grid, the relative price weights, then for each option its journey dates and timing flags."""
     ws = wb["Timeline"]
     M = a.months
     grid = Grid(months=M)
     _frame(ws, "Timeline: months, financial years, journey dates and timing flags per option", M, link=False)
-    r = L.FIRST_BLOCK_ROW
+    r = write_price_weights(ws, grid, L.FIRST_BLOCK_ROW)
     for o in a.options:
         k = o.key
         ok = lambda s: n(f"options.{k}.{s}")  # noqa: E731
@@ -133,90 +134,75 @@ def write_timeline(wb, a: Assumptions) -> Grid:
             "date", "month", f'=IF(improves_{k}=1,{E("sustain_start")},"none")')
         add("interim_end", "Interim leaders end (none: the end of the horizon)", "date", "month",
             f"=IF(ISNUMBER({ok('leadership.interim_end_month')}),{ok('leadership.interim_end_month')},appraisal_horizon_years*12)")
-        add("agency_span", "Months to reach the agency target", "constant", "months",
-            f"=12*{ok('workforce.years_to_target')}")
-        add("set_up_active", "Set-up spending (share of month)", "flag", "fraction",
-            month=active(ok("set_up.start_month"), ok("set_up.months")))
-        add("transitional_active", "Transitional spending (share of month)", "flag", "fraction",
-            month=active(ok("transitional.start_month"), ok("transitional.months")))
-        for p in lv.PHASES:
-            add(f"{p}_active", f"{p.capitalize()} phase (share of month)", "flag", "fraction",
-                month=active(E(f"{p}_start"), f"journey_{p}_months"))
-        add("from_journey_start", "On or after the journey start (share of month)", "flag", "fraction",
-            month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-{E('journey_start')}))")
-        add("from_stabilise", "On or after the start of stabilise (share of month)", "flag", "fraction",
-            month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-{E('stabilise_start')}))")
-        add("interim_in_post", "Interim leaders in post (share of month)", "flag", "fraction",
-            month=f"=MAX(0,MIN(1,{E('interim_end')}-{{c}}${L.MONTH_ROW}))")
-        add("efficiency_on", "Efficiency applies (share of month)", "flag", "fraction",
-            month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-12*{ok('efficiency.from_year')}))")
-        add("agency_ramp", "Progress to the agency target (0 to 1)", "flag", "fraction",
-            month=(f"=IF({E('agency_span')}>0,MAX(0,MIN(1,({{c}}${L.MONTH_ROW}-{E('journey_start')})/{E('agency_span')})),"
-                   f"--({{c}}${L.MONTH_ROW}>={E('journey_start')}))"))
-        add("legacy_remaining", "Legacy placements above the floor still in place (share)", "flag", "fraction",
-            month=(f"=IF({{c}}${L.MONTH_ROW}>{E('journey_start')},(1-{ok('legacy.step_down_per_year')})"
-                   f"^(({{c}}${L.MONTH_ROW}-{E('journey_start')})/12),1)"))
-        for s in o.support:
-            add(f"support_{s}_active", f"External support: {s} (share of month)", "flag", "fraction",
-                month=active(ok(f"external_support.{s}.start_month"), ok(f"external_support.{s}.months")))
+        pm = ok("leadership.partnership_months")
+        add("partnership_end", "Partnership ends: fee and senior-team saving stop (none: the end of the horizon)", "date",
+            "month", f"=IF(ISNUMBER({pm}),{pm},appraisal_horizon_years*12)")
+        add("saving_end", "Senior-team saving ends (not before the journey starts)", "date", "month",
+            f"=MAX({E('partnership_end')},{E('journey_start')})")
+        drift, s0 = n("baseline.drift.agency_share_per_year"), n("baseline.social_workers.agency_share")
+        add("agency_span", "Months to reach the agency target (business as usual: to 100% at the drift rate)", "constant",
+            "months", f"=12*{ok('workforce.years_to_target')}*improves_{k}+(1-improves_{k})*IF({drift}>0,12*(1-{s0})/{drift},0)")
+        add("legacy_step", "Yearly step-down of legacy placements (business as usual: minus the drift)", "constant",
+            "fraction/yr", f"={ok('legacy.step_down_per_year')}*improves_{k}-(1-improves_{k})*"
+            f"{n('baseline.drift.legacy_placements_per_year')}")
+        write_flags(add, E, ok, o)
         grid.rows[k] = rows
         r += 1
     return grid
 
 
-LINE_LABELS = {
-    "set_up": "Set-up, with optimism bias",
-    "transitional": "Transitional, with optimism bias",
-    "improvement": "Improvement, with optimism bias (sum of the phases above)",
-    "core_service": "Core service at the outset spend",
-    "safe_core_uplift": "Safe-core uplift: extra social workers for a manageable caseload",
-    "agency_premium": "Agency premium",
-    "interim_leaders": "Interim leaders",
-    "management_fee": "Management fee to the partner council",
-    "governance": "Governance of a new organisation",
-    "client_side": "Council's client-side team",
-    "legacy_placements": "Legacy placements and their replacements",
-    "senior_team_saving": "Saving on the council's own senior team",
-    "efficiency": "Efficiency on the outset running cost",
-}
+def write_price_weights(ws, grid: Grid, r: int) -> int:
+    """Rows shared by every option: the relative price weight of pay and of placements, month by month."""
+    L.put_text(ws, f"A{r}", "all", "Subheading")
+    L.put_text(ws, f"B{r}", "Relative price effects (Green Book 5.13): real growth over the GDP deflator", "Subheading")
+    r += 1
+    rows = {}
+    for index in ("pay", "placements"):
+        rate = n(f"appraisal.relative_price.{index}")
+        rows[f"rpe_{index}"] = r
+        _row(ws, r, "all", f"Relative price weight, {index}: (1 + rate)^(start year + year - price base year)", "weight",
+             "factor", f"rpe_{index}", None,
+             f"=(1+{rate})^(appraisal_start_year+{{c}}${L.YEAR_ROW}-appraisal_price_base_year)", grid.months, "0.000000")
+        r += 1
+    grid.rows["all"] = rows
+    return r + 1
 
 
-def line_formulas(k: str, o, tl: dict, rows: dict) -> dict[str, tuple[str | None, str | None]]:
-    """Each cost line of option ``k`` as (constant in E, month template), mirroring ``engine.option_lines``."""
-    ok = lambda s: n(f"options.{k}.{s}")  # noqa: E731
-    b = lambda s: n(f"baseline.{s}")  # noqa: E731
-    T = lambda key: f"Timeline!{{c}}{tl[key]}"  # noqa: E731
-    ob = ok("optimism_bias")
-    per = lambda amount, months: f"=IF({months}>0,{amount}*(1+{ob})/{months},0)"  # noqa: E731
-    out = {
-        "set_up": (per(ok("set_up.amount"), ok("set_up.months")), f"=$E{{r}}*{T('set_up_active')}"),
-        "transitional": (per(f"$E${rows['transitional_built_up']}", ok("transitional.months")),
-                         f"=$E{{r}}*{T('transitional_active')}"),
-        "improvement": (None, f"=SUM({{c}}{rows['improvement_diagnosis']}:{{c}}{rows['improvement_sustain']})"),
-        "core_service": (f"={b('outset_spend')}/12", "=$E{r}"),
-        "safe_core_uplift": (f"=$E${rows['extra_fte']}*$E${rows['employed_cost']}/12*improves_{k}",
-                             f"=$E{{r}}*{T('from_stabilise')}"),
-        "agency_premium": (f"={b('social_workers.fte')}*$E${rows['employed_cost']}*{b('social_workers.agency_premium')}/12",
-                           f"=$E{{r}}*{{c}}{rows['agency_share']}"),
-        "interim_leaders": (f"={b('interim_leaders.count')}*{b('interim_leaders.day_rate')}*{b('interim_leaders.days_per_year')}/12",
-                            f"=$E{{r}}*{T('interim_in_post')}"),
-        "management_fee": (f"={ok('leadership.management_fee')}/12", "=$E{r}"),
-        "governance": (f"={ok('governance.annual_cost')}/12", f"=$E{{r}}*{T('from_journey_start')}"),
-        "client_side": (f"={ok('client_side.annual_cost')}/12", f"=$E{{r}}*{T('from_journey_start')}"),
-        "legacy_placements": ("=appraisal_weeks_per_year/12",
-                              f"=({{c}}{rows['legacy_count']}*{b('legacy_placements.weekly_cost')}+({b('legacy_placements.count')}"
-                              f"-{{c}}{rows['legacy_count']})*{b('legacy_placements.replacement_weekly_cost')})*$E{{r}}"),
-        "senior_team_saving": (f"=-{ok('leadership.senior_team_saving')}*{b('senior_team.annual_cost')}/12",
-                               f"=$E{{r}}*{T('from_journey_start')}"),
-        "efficiency": (f"=-{ok('efficiency.rate')}*{b('outset_spend')}/12", f"=$E{{r}}*{T('efficiency_on')}"),
-    }
+def write_flags(add, E, ok, o) -> None:
+    """An option's timing flags on Timeline: the share of each month something applies."""
+    add("set_up_active", "Set-up spending (share of month)", "flag", "fraction",
+        month=active(ok("set_up.start_month"), ok("set_up.months")))
+    add("transitional_active", "Transitional spending (share of month)", "flag", "fraction",
+        month=active(ok("transitional.start_month"), ok("transitional.months")))
+    for p in lv.PHASES:
+        add(f"{p}_active", f"{p.capitalize()} phase (share of month)", "flag", "fraction",
+            month=active(E(f"{p}_start"), f"journey_{p}_months"))
+    add("from_journey_start", "On or after the journey start (share of month)", "flag", "fraction",
+        month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-{E('journey_start')}))")
+    add("from_stabilise", "On or after the start of stabilise (share of month)", "flag", "fraction",
+        month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-{E('stabilise_start')}))")
+    add("interim_in_post", "Interim leaders in post (share of month)", "flag", "fraction",
+        month=f"=MAX(0,MIN(1,{E('interim_end')}-{{c}}${L.MONTH_ROW}))")
+    add("partnership_active", "Partnership running: management fee paid (share of month)", "flag", "fraction",
+        month=f"=MAX(0,MIN(1,{E('partnership_end')}-{{c}}${L.MONTH_ROW}))")
+    add("from_saving_end", "On or after the end of the senior-team saving (share of month)", "flag", "fraction",
+        month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-{E('saving_end')}))")
+    add("efficiency_on", "Efficiency applies (share of month)", "flag", "fraction",
+        month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-12*{ok('efficiency.from_year')}))")
+    add("agency_ramp", "Progress to the agency target (0 to 1)", "flag", "fraction",
+        month=(f"=IF({E('agency_span')}>0,MAX(0,MIN(1,({{c}}${L.MONTH_ROW}-{E('journey_start')})/{E('agency_span')})),"
+               f"--({{c}}${L.MONTH_ROW}>={E('journey_start')}))"))
+    add("legacy_remaining", "Legacy placements above the floor still in place (share; above 1: growing)", "flag", "fraction",
+        month=(f"=IF({{c}}${L.MONTH_ROW}>{E('journey_start')},(1-{E('legacy_step')})"
+               f"^(({{c}}${L.MONTH_ROW}-{E('journey_start')})/12),1)"))
     for s in o.support:
-        out[SUPPORT_PREFIX + s] = (f"={ok(f'external_support.{s}.annual_cost')}/12", f"=$E{{r}}*{T(f'support_{s}_active')}")
-    return out
+        add(f"support_{s}_active", f"External support: {s} (share of month)", "flag", "fraction",
+            month=active(ok(f"external_support.{s}.start_month"), ok(f"external_support.{s}.months")))
 
 
 def write_calculations(wb, a: Assumptions, tl: Grid) -> Grid:
-    """Calculations: per option, the workings then one row per engine cost line (GBP a month) and a total."""
+    """Calculations: per option, the workings, one row per engine cost line (GBP a month), the total, and
+    the part of it paid by central government (DfE)."""
     ws = wb["Calculations"]
     M = a.months
     grid = Grid(months=M)
@@ -226,8 +212,6 @@ def write_calculations(wb, a: Assumptions, tl: Grid) -> Grid:
     grid.first = r
     for o in a.options:
         k = o.key
-        ok = lambda s: n(f"options.{k}.{s}")  # noqa: E731
-        T = lambda key: f"Timeline!{{c}}{tl.rows[k][key]}"  # noqa: E731
         grid.starts[k] = r
         L.put_text(ws, f"A{r}", k, "Subheading")
         L.put_text(ws, f"B{r}", f"Option {k}: {o.label}", "Subheading")
@@ -240,29 +224,9 @@ def write_calculations(wb, a: Assumptions, tl: Grid) -> Grid:
             _row(ws, r, k, label, kind, unit, key, const, month, M if month else 0, fmt)
             r += 1
 
-        s0 = n("baseline.social_workers.agency_share")
-        target = ok("workforce.agency_share_target")
-        add("agency_share", "Agency share of social worker posts (constant: the target; none keeps the outset share)",
-            "working", "fraction", f"=IF(ISNUMBER({target}),{target},{s0})",
-            f"={s0}+($E{{r}}-{s0})*{T('agency_ramp')}", fmt="0.0000")
-        fl, cnt = n("baseline.legacy_placements.floor"), n("baseline.legacy_placements.count")
-        add("legacy_count", "Children in legacy placements", "working", "children", None,
-            f"={fl}+({cnt}-{fl})*{T('legacy_remaining')}", fmt="0.00")
-        add("employed_cost", "Employed cost of a social worker: salary x (1 + on-cost rate)", "working", "GBP/yr",
-            f"={n('baseline.social_workers.salary')}*(1+{n('baseline.social_workers.on_cost_rate')})")
-        add("extra_fte", "Extra social workers for a manageable caseload: children in need / target - FTE (not below 0)",
-            "working", "FTE", f"=MAX(0,{n('baseline.caseload.children_in_need')}/{n('baseline.caseload.target_per_worker')}"
-            f"-{n('baseline.social_workers.fte')})", fmt="0.00")
-        add("transitional_built_up", "Transitional cost built up before optimism bias: other + team FTE x cost x months / 12 "
-            "+ legal + due diligence", "working", "GBP",
-            f"={ok('transitional.amount')}+{ok('transitional.team_fte')}*{ok('transitional.team_cost')}*{ok('transitional.months')}/12"
-            f"+{ok('transitional.legal')}+{ok('transitional.due_diligence')}")
-        for p in lv.PHASES:
-            months = f"journey_{p}_months"
-            add(f"improvement_{p}", f"Improvement in {p}: total x (1 + optimism bias) x split / months", "working", "GBP/month",
-                f"=IF({months}>0,{ok('improvement.total')}*(1+{ok('optimism_bias')})*{ok(f'improvement.phase_split.{p}')}/{months},0)",
-                f"=$E{{r}}*{T(f'{p}_active')}")
-        formulas = line_formulas(k, o, tl.rows[k], rows)
+        T = lambda key: f"Timeline!{{c}}{tl.rows[k][key]}"  # noqa: E731
+        write_workings(add, rows, k, T)
+        formulas = line_formulas(k, o, tl.rows[k], tl.rows["all"], rows)
         first_line = r
         for line, category, _ in spec:
             if line not in formulas:
@@ -275,6 +239,7 @@ def write_calculations(wb, a: Assumptions, tl: Grid) -> Grid:
         add("total", f"Total cost of {k}", "total", "GBP/month", None, f"=SUM({{c}}{first_line}:{{c}}{r - 1})")
         for col in "ABCDEFG":
             ws[f"{col}{r - 1}"].style = "Output" if col in "EF" else "Subheading"
+        write_payer_rows(add, rows, k, o)
         r += 1
     grid.last = r - 1
     return grid

@@ -24,9 +24,10 @@ OPTIONS_MARK = "Option key"  # text in column A of the options header row
 LEVERS_MARK = "Lever key"  # text in column A of the levers header row
 OPTION_COLS = ("key", "label", "model", "description", "improves")  # A … E
 LEVER_COLS = ("key", "label", "unit", "low", "central", "high", "in_use", "price_base", "source", "basis",
-              "reasoning", "note", "check")  # A … M
-LEVER_HEADERS = ("Lever key", "Label", "Unit", "low", "central", "high", "In use", "Price base",
-                 "Source", "Basis", "Reasoning", "Note", "Check (1 = problem)")
+              "reasoning", "note", "check", "derivation", "category", "index", "factor")  # A … Q
+LEVER_HEADERS = ("Lever key", "Label", "Unit", "low", "central", "high", "In use (base-year prices)", "Price year",
+                 "Source", "Basis", "Reasoning", "Note", "Check (1 = problem)", "Derivation",
+                 "Optimism-bias category", "Price index", "Factor to base-year prices")
 COL = {name: get_column_letter(i + 1) for i, name in enumerate(LEVER_COLS)}
 
 # --- Timeline and Calculations: the same columns ------------------------------------------------
@@ -130,9 +131,16 @@ def input_keys(a: Assumptions) -> list[str]:
 
 
 def section_of(key: str) -> str:
-    """The Inputs section a key belongs to: ``appraisal``, ``baseline``, ``journey`` or the option key."""
+    """The Inputs section a key belongs to: ``appraisal``, ``prices.<index>``, ``baseline``, ``journey`` or the option key."""
     parts = key.split(".")
+    if parts[0] == "prices":
+        return f"prices.{parts[1]}"
     return parts[1] if parts[0] == "options" else parts[0]
+
+
+def index_names(index: str) -> tuple[str, str, str]:
+    """Defined names of a price index on Inputs: its in-use values, its years, its base-year value."""
+    return f"ix_{index}", f"iy_{index}", f"ixb_{index}"
 
 
 NAME_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -102,7 +102,7 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
                                     f"missing: the Inputs sheet ends before this lever ({len(expected_keys) - i} rows deleted?)"))
     if problems:
         raise AssumptionError(problems)
-    return build(records, options, base.sources, base.scenarios, origin=origin, extra=base.extra)
+    return build(records, options, base.sources, base.scenarios, origin=origin, extra=base.extra, prices=base.prices)
 
 
 def _record(rows, r: int, key: str, base: Assumptions, origin: str) -> tuple[dict | None, list[Problem]]:
@@ -121,7 +121,8 @@ def _record(rows, r: int, key: str, base: Assumptions, origin: str) -> tuple[dic
     old = base.levers.get(key)
     if old is not None:  # the sheet holds 16 significant digits: an unchanged value keeps the base's last bits
         trio = {name: _same(v, getattr(old, name)) for name, v in trio.items()}
-    text = {f: _text(_cell(rows, r, L.LEVER_COLS.index(f))) for f in ("label", "source", "basis", "reasoning", "note")}
+    text = {f: _text(_cell(rows, r, L.LEVER_COLS.index(f)))
+            for f in ("label", "source", "basis", "reasoning", "note", "derivation", "category")}
     unit = _text(_cell(rows, r, 2))
     if unit != spec.unit:
         problems.append(Problem(_where(origin, 2, r), key, f"unit {unit!r} changed: expected {spec.unit}"))
@@ -139,7 +140,7 @@ def _record(rows, r: int, key: str, base: Assumptions, origin: str) -> tuple[dic
             pb = int(pb)
         rec["price_base"] = pb if pb is not None else base.price_base_year
     rec["value"] = mid if lo == mid == hi else {"low": lo, "central": mid, "high": hi}
-    for f in ("source", "basis", "reasoning", "note"):
+    for f in ("source", "basis", "derivation", "reasoning", "category", "note"):
         if text[f] is not None:
             rec[f] = text[f]
     return rec, []
@@ -153,9 +154,9 @@ def _same(value, before):
 
 
 def sources_from_rows(rows: Sequence[Sequence], origin: str = "Sources") -> dict[str, Source]:
-    """The Sources sheet (header in row 3) → source records."""
+    """The Sources sheet (header in row 3; column H lists the levers citing each, I the identifier) → source records."""
     out = {}
-    fields = ("key", "title", "publisher", "year", "url", "section", "note")
+    fields = ("key", "title", "publisher", "year", "url", "section", "note", "cited_by", "identifier")
     for row in rows[3:]:
         row = list(row or [])
         if not row or _text(row[0]) is None:
@@ -165,7 +166,7 @@ def sources_from_rows(rows: Sequence[Sequence], origin: str = "Sources") -> dict
         year = int(year) if isinstance(year, float) and year.is_integer() else (year if year is not None else "")
         out[_text(vals["key"])] = Source(key=_text(vals["key"]), title=_text(vals["title"]) or "",
                                          publisher=_text(vals["publisher"]) or "", year=year,
-                                         **{f: _text(vals[f]) or "" for f in ("url", "section", "note")})
+                                         **{f: _text(vals[f]) or "" for f in ("url", "section", "note", "identifier")})
     return out
 
 

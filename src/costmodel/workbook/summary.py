@@ -26,7 +26,8 @@ from .calcs import GBP_FMT, Grid
 
 HEADLINE = ("Option key", "Option", "Delivery model", "Present value", "NPC vs business as usual", "NPC vs in-house",
             "Safe-service month", "Safe-service year", "Payback year vs business as usual", "Payback financial year",
-            "Equivalent annual cost", "One-off (undiscounted)", "Total (undiscounted)", "Decision framework")
+            "Equivalent annual cost", "One-off (undiscounted)", "Total (undiscounted)", "Decision framework",
+            "PV paid by the council", "PV paid by central government (DfE)")
 CAPACITY = ("self_assess", "set_strategy", "implement", "systemic_issues", "strong_partner_willing")
 CATEGORY_LABELS = {"set_up": "Set-up", "transitional": "Transitional", "improvement": "Improvement",
                    "recurring": "Recurring", "legacy": "Legacy placements", "saving": "Savings"}
@@ -125,9 +126,10 @@ def write_summary(wb, a: Assumptions, calc: Grid, input_rows: dict) -> dict:
                      f"*Calculations!{span % (s, e)})", fmt=GBP_FMT)
             r += 1
         first_cat = rows[CATEGORIES[0]]
-        rows["total"], rows["discounted"], rows["cumulative"], rows["ok"], rows["stays"] = range(r, r + 5)
+        rows["total"], rows["discounted"], rows["cumulative"], rows["ok"], rows["stays"], rows["central"] = range(r, r + 6)
         texts = {"total": "Total cost", "discounted": "Discounted cost", "cumulative": "Cumulative discounted cost",
-                 "ok": "At or below business as usual (1/0)", "stays": "Stays at or below from here (1/0)"}
+                 "ok": "At or below business as usual (1/0)", "stays": "Stays at or below from here (1/0)",
+                 "central": "Of the total, paid by central government (DfE)"}
         bau = blocks.get(COMPARATOR, rows) if k != COMPARATOR else rows
         for key, text in texts.items():
             L.put_text(ws, f"A{rows[key]}", k)
@@ -141,16 +143,19 @@ def write_summary(wb, a: Assumptions, calc: Grid, input_rows: dict) -> dict:
             cb = f"{c}{bau['cumulative']}"
             _set(ws, f"{c}{rows['ok']}", f"=--({c}{rows['cumulative']}<={cb}+tolerance*MAX(ABS({cb}),1))", fmt="0")
             _set(ws, f"{c}{rows['stays']}", f"=--(COUNTIF({c}{rows['ok']}:${last_year}{rows['ok']},0)=0)", fmt="0")
-        for key in list(CATEGORIES) + ["total", "discounted"]:
+            central = calc.rows[k]["central_government"]
+            _set(ws, f"{c}{rows['central']}", f"=SUMPRODUCT((Calculations!{years}={c}${yr})"
+                 f"*Calculations!{span % (central, central)})", fmt=GBP_FMT)
+        for key in list(CATEGORIES) + ["total", "discounted", "central"]:
             _set(ws, f"D{rows[key]}", f"=SUM(E{rows[key]}:{last_year}{rows[key]})", fmt=GBP_FMT)
-        for key in list(CATEGORIES) + ["total"]:
+        for key in list(CATEGORIES) + ["total", "central"]:
             _set(ws, f"{pv_col}{rows[key]}", f"=SUMPRODUCT(E{rows[key]}:{last_year}{rows[key]},E${factor}:{last_year}${factor})",
                  fmt=GBP_FMT)
         for col in ("D", pv_col):
             ws[f"{col}{rows['total']}"].style = "Output"
             ws[f"{col}{rows['total']}"].number_format = GBP_FMT
         blocks[k] = rows
-        r += 6
+        r += 7
     # --- decision framework lookup, generated from decision.verdict so that it matches exactly
     dec = r + 1
     L.heading(ws, f"A{dec}", "Decision framework lookup (Isos for the LGA 2017, 'Consideration of models'): "
@@ -193,8 +198,11 @@ def write_summary(wb, a: Assumptions, calc: Grid, input_rows: dict) -> dict:
         _set(ws, f"L{row}", "=" + "+".join(f"D{b[c]}" for c in ONE_OFF), fmt=GBP_FMT)
         _set(ws, f"M{row}", f"=D{b['total']}", fmt=GBP_FMT)
         _set(ws, f"N{row}", f"=INDEX({fit_block},{combo},MATCH(C{row},{fit_cols},0))")
+        _set(ws, f"P{row}", f"={pv_col}{b['central']}", "Output", GBP_FMT)
+        _set(ws, f"O{row}", f"=D{row}-P{row}", "Output", GBP_FMT)
         for name, col in (("pv", "D"), ("npc_vs_do_minimum", "E"), ("npc_vs_in_house", "F"),
-                          ("safe_service_month", "G"), ("payback_year", "I"), ("equivalent_annual_cost", "K")):
+                          ("safe_service_month", "G"), ("payback_year", "I"), ("equivalent_annual_cost", "K"),
+                          ("pv_council", "O"), ("pv_central_government", "P")):
             L.define(wb, f"{name}_{k}", "Summary", f"{col}{row}")
     # --- checks
     chk = head + O + 1
