@@ -10,16 +10,28 @@ Inflation levers (``appraisal.inflation.*``) are not drawn: they only turn real 
 ones, and Monte Carlo reports present values, which are real. They are held at central (listed with
 the structural levers and flags that are never drawn).
 
-Reproducibility: draws are generated in fixed blocks of :data:`BLOCK` draws, block ``i`` from its own
-seed ``SeedSequence(seed).spawn(n)[i]``, and each lever draws from its own stream within the block,
-``SeedSequence(seed, spawn_key=(i, crc32(key)))``. So draw ``j`` of a lever has the same value
-whatever the chunk size, the threads or the cluster, and whichever other levers are drawn or fixed
-(``--set``, scenarios): comparisons between runs use common random numbers. So draw ``j`` has the same value whatever the chunk size, the
-number of threads or the cluster that computes it.
+Reproducibility: draws are generated in fixed blocks of :data:`BLOCK` draws, and each lever draws
+from its own stream within block ``i``: ``SeedSequence(seed, spawn_key=(i, crc32(key)))``. So draw
+``j`` of a lever has the same value whatever the chunk size, the threads or the cluster, and whichever
+other levers are drawn or fixed (``--set``, scenarios): comparisons between runs use common random
+numbers. Every draw is independent of every other (nothing is done across a block), so the Monte
+Carlo standard errors of :mod:`costmodel.montecarlo` are those of independent draws.
 
-Correlations (``correlations:`` in ``scenarios.yaml``) are rank correlations imposed within each
-block by the Iman–Conover method: levers are drawn independently, then reordered so their ranks follow
-correlated normal scores. Each marginal distribution is unchanged; only the pairing moves. Format::
+Quasi-Monte Carlo (``qmc=True``): the uniforms come from scrambled Sobol' sequences
+(``scipy.stats.qmc.Sobol``, Owen's nested scrambling) instead, one dimension per drawn lever in key
+order. Each block holds :data:`QMC_REPLICATE`-point replicates, each an independently scrambled
+sequence (seeded by seed, block and replicate): a randomised QMC design whose replicates are
+independent, which is what gives QMC estimates an honest standard error (the spread between
+replicates). The same seed gives the same draws whatever the chunking; fixing a lever changes the
+dimensions and so every lever's points (no common random numbers under QMC).
+
+Correlations (``correlations:`` in ``scenarios.yaml``) are rank correlations imposed by a Gaussian
+copula: each correlated lever's uniform ``u`` becomes a normal score ``z = Φ⁻¹(u)``, the scores are
+mixed by the Cholesky factor ``L`` of the normal-score correlation ``2 sin(π ρ / 6)`` (which gives
+Spearman's ``ρ`` exactly), and ``Φ(L z)`` replaces ``u`` before the lever's quantile function. Each
+lever's own distribution is unchanged (``Φ(L z)`` is uniform); only the pairing moves. The same
+transform applies to QMC points (a smooth map of the low-discrepancy design). Levers that take part
+in no correlation keep their uniforms untouched. Format::
 
     correlations:
       - levers: [options.in_house.improvement.total, options.trust.improvement.total]
@@ -38,6 +50,8 @@ from .assumptions import Assumptions
 from .errors import AssumptionError, Problem
 
 BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chunking
+QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence under QMC (4 a block)
+PIECE = 2**14  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
 DISTRIBUTIONS = ("pert", "triangular")
 NOMINAL_ONLY = "appraisal.inflation."  #: levers that change nominal outputs only: not drawn
 
@@ -124,7 +138,7 @@ def correlation_matrix(a: Assumptions, drawn: list[Drawn]) -> np.ndarray | None:
     return pearson
 
 
-CORRELATION_STREAM = 2**32  #: spawn key of the correlation scores' stream (crc32 values are below it)
+QMC_STREAM = 2**32  #: spawn key of the QMC scramblings (crc32 values are below it)
 
 
 def lever_rng(seed: int, block: int, key: str) -> np.random.Generator:
@@ -216,11 +230,43 @@ def beta_quantile(alpha: float, beta: float) -> BetaQuantile:
     return BetaQuantile(alpha, beta)
 
 
+@functools.lru_cache(maxsize=1024)
+def _pert_table(low: float, central: float, high: float) -> tuple[BetaQuantile, np.ndarray, np.ndarray]:
+    """The Beta table of a PERT lever with its body scaled to the lever: ``low + span × F⁻¹`` in one step."""
+    span = high - low
+    q = beta_quantile(*pert_shape(Drawn("", low, central, high)))
+    return q, q.slope * span, q.intercept * span + low
+
+
 def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """PERT quantiles of lever ``d`` at ``u``: ``low + (high − low) × F⁻¹_{Beta(α, β)}(u)``."""
-    out = beta_quantile(*pert_shape(d))(u, out)
-    out *= d.high - d.low
-    out += d.low
+    """PERT quantiles of lever ``d`` at ``u``: ``low + (high − low) × F⁻¹_{Beta(α, β)}(u)``.
+
+    Works through ``u`` in pieces of :data:`PIECE` with the table scaled to the lever (a few passes
+    over cache-sized buffers); ``out`` may be ``u``.
+    """
+    q, slope, intercept = _pert_table(d.low, d.central, d.high)
+    u = np.asarray(u, dtype=float)
+    out = np.empty_like(u) if out is None else out
+    n, span = TABLE_CELLS, d.high - d.low
+    flat_u, flat_out = u.reshape(-1), out.reshape(-1)
+    s = np.empty(min(PIECE, flat_u.size))
+    i = np.empty(s.size, dtype=np.intp)
+    tmp = np.empty(s.size)
+    for lo in range(0, flat_u.size, PIECE):
+        m = min(PIECE, flat_u.size - lo)
+        sp, ip, tp, op = s[:m], i[:m], tmp[:m], flat_out[lo:lo + m]
+        np.multiply(flat_u[lo:lo + m], n, out=sp)  # exact: n is a power of two
+        np.copyto(ip, sp, casting="unsafe")  # floor for u ≥ 0
+        np.take(slope, ip, out=op)
+        op *= sp
+        op += np.take(intercept, ip, out=tp)
+        if q.left is not None or q.right is not None:
+            tail = np.flatnonzero(np.isnan(op))
+            if tail.size:
+                ut = sp[tail] * (1.0 / n)  # u itself, exactly
+                low = ut < 0.5
+                op[tail[low]] = d.low + span * _tail_value(q.left, ut[low], q.alpha, lower=True)
+                op[tail[~low]] = d.low + span * _tail_value(q.right, 1.0 - ut[~low], q.beta, lower=False)
     return out
 
 
@@ -238,47 +284,64 @@ def triangular_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) 
     return out
 
 
+def qmc_uniforms(k: int, seed: int, block: int, size: int) -> np.ndarray:
+    """``size × k`` scrambled Sobol' points for block ``block``: replicates of :data:`QMC_REPLICATE` points,
+    each its own scrambling (``SeedSequence(seed, spawn_key=(block, QMC_STREAM, r))``), in order."""
+    import warnings
+    from scipy.stats import qmc
+    out = np.empty((size, k), order="F")
+    for r, lo in enumerate(range(0, size, QMC_REPLICATE)):
+        m = min(QMC_REPLICATE, size - lo)
+        engine = qmc.Sobol(d=k, scramble=True, seed=np.random.default_rng(
+            np.random.SeedSequence(seed, spawn_key=(block, QMC_STREAM, r))))
+        with warnings.catch_warnings():  # a short last replicate is not a power of two: fine, it is still uniform
+            warnings.simplefilter("ignore", UserWarning)
+            out[lo:lo + m] = engine.random(m)
+    return out
+
+
+def gaussian_copula(u: np.ndarray, pearson: np.ndarray) -> np.ndarray:
+    """Impose the normal-score correlation ``pearson`` on the columns of uniforms ``u`` (n × k), in place.
+
+    Only columns that take part in a correlation change: ``Φ(L Φ⁻¹(u))`` with ``L`` the Cholesky factor.
+    """
+    from scipy.special import ndtr, ndtri
+    involved = np.flatnonzero(np.abs(pearson - np.eye(len(pearson))).sum(axis=0) > 0)
+    if involved.size == 0:
+        return u
+    L = np.linalg.cholesky(pearson[np.ix_(involved, involved)])
+    tiny = 2.0**-53  # random() can give 0 exactly: keep Φ⁻¹ finite
+    z = ndtri(np.clip(u[:, involved], tiny, 1.0 - tiny))
+    for c, j in enumerate(involved):  # L z by hand: no BLAS threads (they spin) for a k × k product
+        y = z[:, 0] * L[c, 0]
+        for k in range(1, c + 1):
+            y += z[:, k] * L[c, k]
+        u[:, j] = ndtr(y)
+    return u
+
+
 def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distribution: str = "pert",
-               correlation: np.ndarray | None = None) -> np.ndarray:
+               correlation: np.ndarray | None = None, qmc: bool = False) -> np.ndarray:
     """Draws of block ``block``, ``size × len(drawn)`` (``size`` is :data:`BLOCK` except for the last block).
 
-    Each lever takes ``size`` uniforms from its own stream and maps them through its quantile
-    function. The first ``k`` draws of a block do not depend on ``size``, only on ``seed`` and
-    ``block``: each lever's stream is consumed in order, and with correlations the whole block is
-    drawn and cut.
+    Each lever takes ``size`` uniforms from its own stream (or the block's Sobol' points under
+    ``qmc``), correlated by the Gaussian copula, and maps them through its quantile function. The
+    first ``k`` draws of a block do not depend on ``size``, only on ``seed`` and ``block``.
     """
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
-    n = size if correlation is None else BLOCK  # ranks use the whole block
-    out = np.empty((n, len(drawn)), order="F")  # each lever contiguous: the engine reads columns
+    if qmc:
+        out = qmc_uniforms(len(drawn), seed, block, size)
+    else:
+        out = np.empty((size, len(drawn)), order="F")  # each lever contiguous: the engine reads columns
+        for j, d in enumerate(drawn):
+            lever_rng(seed, block, d.key).random(out=out[:, j])
+    if correlation is not None:
+        gaussian_copula(out, correlation)
     quantile = pert_quantile if distribution == "pert" else triangular_quantile
     for j, d in enumerate(drawn):
         col = out[:, j]
-        lever_rng(seed, block, d.key).random(out=col)
         quantile(d, col, out=col)
-    if correlation is not None:
-        out = iman_conover(out, correlation, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, CORRELATION_STREAM))))
-    for j, d in enumerate(drawn):
         if d.integer:
-            out[:, j] = np.clip(np.rint(out[:, j]), np.ceil(d.low), np.floor(d.high))
-    return out[:size]
-
-
-def iman_conover(x: np.ndarray, pearson: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Reorder each column of ``x`` (n × k) so its ranks follow normal scores with correlation ``pearson``.
-
-    Only columns that take part in a correlation are reordered (in place); the others keep their order.
-    """
-    involved = np.flatnonzero(np.abs(pearson - np.eye(len(pearson))).sum(axis=0) > 0)
-    if involved.size == 0:
-        return x
-    sub = pearson[np.ix_(involved, involved)]
-    z = rng.standard_normal((x.shape[0], involved.size))
-    L = np.linalg.cholesky(sub)
-    scores = np.zeros_like(z)
-    for c in range(involved.size):  # scores = z @ L.T, summed by hand: no BLAS threads (they spin) for a k × k product
-        for k in range(c + 1):
-            scores[:, c] += z[:, k] * L[c, k]
-    for col, j in enumerate(involved):
-        x[np.argsort(scores[:, col]), j] = np.sort(x[:, j])  # the r-th smallest draw goes where the r-th smallest score is
-    return x
+            np.clip(np.rint(col, out=col), np.ceil(d.low), np.floor(d.high), out=col)
+    return out
