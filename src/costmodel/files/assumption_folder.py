@@ -15,13 +15,14 @@ import yaml
 from .. import levers as lv
 from ..assumptions import Assumptions, Option, Scenario, Source, build
 from ..errors import AssumptionError, OutputError, Problem
+from ..groups import lever_groups
 from .atomic import atomic_write
 
 LEVER_FILES = ("appraisal", "baseline", "journey")
 REQUIRED_FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.yaml", "sources.yaml")
 SOURCE_FIELDS = ("title", "publisher", "year", "url", "section", "note")
 SCENARIO_FIELDS = ("label", "reason", "set")
-SCENARIO_SECTIONS = ("scenarios", "correlations")
+SCENARIO_SECTIONS = ("scenarios", "correlations", "groups")
 
 
 class LineDict(dict):
@@ -157,7 +158,7 @@ def _scenarios(data, problems) -> tuple[dict[str, Scenario], dict]:
     if data is None:
         return {}, {}
     if not isinstance(data, Mapping):
-        problems.append(Problem("scenarios.yaml", "", "expected sections: scenarios (and optionally correlations)"))
+        problems.append(Problem("scenarios.yaml", "", "expected sections: scenarios (and optionally correlations, groups)"))
         return {}, {}
     extra = {}
     for k in data:
@@ -209,6 +210,7 @@ def load_folder(folder) -> Assumptions:
     scenarios, extra = _scenarios(parsed["scenarios.yaml"], problems)
     try:
         result = build(records, options, sources, scenarios, origin=str(folder), extra=extra)
+        lever_groups(result, where_of=lambda key: _where("scenarios.yaml", extra.get("groups"), key))
     except AssumptionError as e:
         problems += e.problems
     if problems:
