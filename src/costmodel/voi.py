@@ -30,6 +30,12 @@ from typing import Callable
 
 import numpy as np
 
+from . import levers as lv
+from .assumptions import Assumptions
+from .errors import AssumptionError, Problem
+from .groups import lever_groups, select
+from .montecarlo import local_map, montecarlo, plan, prepare
+
 SINGLE_KNOTS = 10      #: knots of a single lever's spline
 GROUP_KNOTS = 5        #: knots of each lever's spline within a group
 LEVELS = 12            #: a lever with at most this many distinct values gets one mean per value
@@ -187,3 +193,67 @@ def partial_values(pv: np.ndarray, x: np.ndarray, keys: list[str], sets: list[tu
         est, r2 = evppi(pv, x[:, cols], batches)
         out.append(Partial(key, label, tuple(k for k in levers if k in index), est, r2))
     return out
+
+
+@dataclass(frozen=True)
+class ValueOfInformation:
+    """Everything ``costmodel voi`` reports: GBP, real terms at the price base, present values."""
+
+    options: tuple[str, ...]
+    chosen: str
+    draws: int
+    seed: int
+    evpi: Estimate
+    expected_loss: dict[str, Estimate]
+    levers: list[Partial]
+    groups: list[Partial]
+    mean_present_value: dict[str, float]
+
+
+def check_levers(a: Assumptions, keys, drawn: list[str]) -> None:
+    """Each key must be a lever that Monte Carlo draws; otherwise an input error saying why."""
+    problems = []
+    for k in keys:
+        if k not in a.levers:
+            problems.append(Problem("--lever", k, "unknown lever key" + lv.suggest(k, list(a.levers))))
+        elif k not in drawn:
+            problems.append(Problem("--lever", k, "is not drawn (it has no low-high range, is fixed by --set or a "
+                                    "scenario, or is structural, a flag or an inflation rate): it carries no uncertainty"))
+    if problems:
+        raise AssumptionError(problems)
+
+
+def value_of_information(a: Assumptions, draws: int, seed: int, mapper=None, levers=(), groups=(),
+                         on_draws=None, lever_labels=None) -> ValueOfInformation:
+    """EVPI, each option's expected loss and the EVPPI of each drawn lever and declared group from one Monte Carlo run.
+
+    ``levers`` / ``groups`` restrict the partial values to those named (default: all). ``mapper``
+    runs the blocks (local threads by default, or Dask): the same seed gives the same answer.
+    """
+    p = plan(a, draws, seed)
+    keys = [d.key for d in p.drawn]
+    problems = []
+    for check in (lambda: check_levers(a, levers, keys), lambda: select(lever_groups(a), list(groups))):
+        try:
+            check()
+        except AssumptionError as e:
+            problems += e.problems
+    if problems:
+        raise AssumptionError(problems)
+    chosen_groups = select(lever_groups(a), list(groups))
+    if mapper is None:
+        mapper = local_map()
+        prepare(p, mapper)
+    r = montecarlo(p, mapper, on_draws, keep_inputs=True)
+    pv, x = r.present_value, r.inputs
+    label = lever_labels or (lambda k: a.levers[k].label)
+    singles = [(k, label(k), (k,)) for k in (levers or keys)]
+    sets = [(g.key, g.label, g.levers) for g in chosen_groups]
+    partial = partial_values(pv, x, keys, singles + sets)
+    loss = expected_loss(pv)
+    return ValueOfInformation(
+        options=p.option_keys, chosen=p.option_keys[chosen_option(pv)], draws=p.draws, seed=seed, evpi=evpi(pv),
+        expected_loss=dict(zip(p.option_keys, loss)),
+        levers=sorted(partial[:len(singles)], key=lambda q: (-q.evppi.value, q.key)),
+        groups=sorted(partial[len(singles):], key=lambda q: (-q.evppi.value, q.key)),
+        mean_present_value={o: float(m) for o, m in zip(p.option_keys, pv.mean(axis=0))})

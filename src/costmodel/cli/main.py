@@ -26,6 +26,9 @@ COMMANDS = {
     "montecarlo": "costmodel.cli.sensitivity:montecarlo",
     "excel": "costmodel.cli.excel:excel",
     "report": "costmodel.cli.report:report",
+    "voi": "costmodel.cli.analysis:voi",
+    "sobol": "costmodel.cli.analysis:sobol",
+    "discover": "costmodel.cli.analysis:discover",
 }
 
 

@@ -1,0 +1,43 @@
+"""Value of information, Sobol indices and scenario discovery as VALUE sheets with native charts.
+
+The same banner and layout as :mod:`costmodel.workbook.value_sheets` (values computed by costmodel, not
+live formulas; the command and the assumptions' fingerprint), one table and one bar chart each.
+"""
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, Reference
+
+from .value_sheets import MONEY, _rows, _sheet, _text
+
+
+def _bar_chart(ws, title: str, value_cols: tuple[int, int], first: int, last: int, anchor: str, axis: str):
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.add_data(Reference(ws, min_col=value_cols[0], max_col=value_cols[1], min_row=6, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.x_axis.title = axis
+    chart.height, chart.width = 12, 22
+    ws.add_chart(chart, anchor)
+
+
+def add_voi(wb, v, labels: dict[str, str], command: str, fingerprint: str):
+    """EVPI, expected loss of each option, EVPPI of each group and lever (£, ± standard error), ranked, and a chart."""
+    ws = _sheet(wb, "Value of information", command, fingerprint,
+                ["What is resolved", "Measure", "Key", "Value (£)", "Standard error (£)", "R² of the fit", "Levers"])
+    rows = [["Every uncertainty (EVPI)", "EVPI", "all", v.evpi.value, v.evpi.standard_error, None, ""]]
+    rows += [[f"Group: {g.label}", "EVPPI", g.key, g.evppi.value, g.evppi.standard_error, g.r_squared, ", ".join(g.levers)]
+             for g in v.groups]
+    rows += [[p.label, "EVPPI", p.key, p.evppi.value, p.evppi.standard_error, p.r_squared, ""] for p in v.levers]
+    last = _rows(ws, rows, money_cols=(4, 5))
+    _bar_chart(ws, "What resolving each uncertainty is worth (£)", (4, 4), 7, min(last, 7 + len(v.groups) + 12), "I6",
+               "£, present value")
+    at = last + 2
+    _text(ws, f"A{at}", "Expected opportunity loss of each option (£): what choosing it costs on average against perfect foresight")
+    for i, (o, e) in enumerate(v.expected_loss.items(), start=at + 1):
+        _text(ws, f"A{i}", labels.get(o, o) + (" (chosen on current information)" if o == v.chosen else ""))
+        ws.cell(i, 4).value, ws.cell(i, 5).value = e.value, e.standard_error
+        ws.cell(i, 4).number_format = ws.cell(i, 5).number_format = MONEY
+    _text(ws, f"A{at + len(v.expected_loss) + 2}", f"{v.draws:,} draws, seed {v.seed}; EVPPI by regression "
+          "(Strong, Oakley & Brennan 2014), standard errors by batch means")
+    return ws
