@@ -83,13 +83,20 @@ def block_present_values(p: Plan, block: int, keep_inputs: bool = False):
     """
     size = p.block_size(block)
     x = draw_block(list(p.drawn), p.seed, block, size, p.distribution, p.correlation, p.qmc)
+    out = costs_of_draws(p, x)
+    return (x, out) if keep_inputs else out
+
+
+def costs_of_draws(p: Plan, x: np.ndarray) -> np.ndarray:
+    """Present values, ``n × options`` GBP, of draws ``x`` (``n × drawn levers``), ``p.chunk`` draws per engine pass."""
+    size = x.shape[0]
     out = np.empty((size, len(p.options)))
     v = dict(p.central)  # levers held at one value stay length-1 arrays: they broadcast
     for lo in range(0, size, p.chunk):
         hi = min(size, lo + p.chunk)
         v.update({d.key: x[lo:hi, j] for j, d in enumerate(p.drawn)})
         out[lo:hi] = option_present_values(p.options, p.horizon_years, v, hi - lo)
-    return (x, out) if keep_inputs else out
+    return out
 
 
 def local_map(workers: int | None = None) -> Callable:

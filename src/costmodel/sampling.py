@@ -336,12 +336,23 @@ def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distributio
         out = np.empty((size, len(drawn)), order="F")  # each lever contiguous: the engine reads columns
         for j, d in enumerate(drawn):
             lever_rng(seed, block, d.key).random(out=out[:, j])
+    return to_levers(out, drawn, distribution, correlation)
+
+
+def to_levers(u: np.ndarray, drawn: list[Drawn], distribution: str = "pert", correlation: np.ndarray | None = None) -> np.ndarray:
+    """Uniforms ``n × len(drawn)`` (column-major is fastest) turned into lever values, in place.
+
+    The Gaussian copula first (if ``correlation``), then each lever's quantile function, integers rounded.
+    """
     if correlation is not None:
-        gaussian_copula(out, correlation)
+        gaussian_copula(u, correlation)
     quantile = pert_quantile if distribution == "pert" else triangular_quantile
     for j, d in enumerate(drawn):
-        col = out[:, j]
+        col = u[:, j]
+        if not col.flags.contiguous:
+            col = np.ascontiguousarray(col)
         quantile(d, col, out=col)
         if d.integer:
             np.clip(np.rint(col, out=col), np.ceil(d.low), np.floor(d.high), out=col)
-    return out
+        u[:, j] = col
+    return u

@@ -5,6 +5,8 @@ Carlo standard error; an estimate within two standard errors of zero is called w
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..voi import Estimate, ValueOfInformation
 
 
@@ -52,3 +54,17 @@ def voi_sentences(v: ValueOfInformation, labels: dict[str, str], top: int = 3) -
     out += [worth(g.label, g.evppi) for g in v.groups[:top]]
     out += [worth(p.label, p.evppi, lever=True) for p in v.levers[:top] if not negligible(p.evppi)]
     return out
+
+
+def sobol_sentences(s, top: int = 3) -> list[str]:
+    """Which levers drive the difference between the two leading options, as shares of its variance."""
+    out = s.outputs.get(s.headline)
+    if out is None:
+        return [f"The difference between the two leading options does not vary in these {s.runs:,} runs: nothing to share out."]
+    order = sorted(range(len(s.labels)), key=lambda i: -out["total"][i])[:top]
+    parts = [f"“{s.labels[i]}” {out['first'][i]:.0%} alone, {out['total'][i]:.0%} with its interactions" for i in order]
+    unexplained = 1.0 - float(np.sum(out["first"]))
+    return [f"Of the uncertainty in {s.output_labels[s.headline]}, the largest shares of its variance are: "
+            + "; ".join(parts) + f" (Sobol indices from {s.runs:,} model runs).",
+            f"Interactions between levers account for about {max(unexplained, 0.0):.0%} of the variance "
+            "(one minus the sum of the first-order indices)."]

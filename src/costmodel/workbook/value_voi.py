@@ -41,3 +41,20 @@ def add_voi(wb, v, labels: dict[str, str], command: str, fingerprint: str):
     _text(ws, f"A{at + len(v.expected_loss) + 2}", f"{v.draws:,} draws, seed {v.seed}; EVPPI by regression "
           "(Strong, Oakley & Brennan 2014), standard errors by batch means")
     return ws
+
+
+def add_sobol(wb, s, command: str, fingerprint: str):
+    """First-order and total Sobol indices of each output, widest total first, and a chart of the leading gap's."""
+    ws = _sheet(wb, "Sobol indices", command, fingerprint,
+                ["Factor (lever, or correlated levers)", "Output", "First order", "± (95%)", "Total", "± (95%)", "Levers"])
+    rows = []
+    for name, o in sorted(s.outputs.items(), key=lambda kv: kv[0] != s.headline):
+        for i in sorted(range(len(s.factors)), key=lambda i: -o["total"][i]):
+            rows.append([s.labels[i], s.output_labels[name], float(o["first"][i]), float(o["first_conf"][i]),
+                         float(o["total"][i]), float(o["total_conf"][i]), ", ".join(s.factors[i])])
+    last = _rows(ws, rows)
+    if s.headline in s.outputs:
+        _bar_chart(ws, f"Sobol indices of {s.output_labels[s.headline]}", (3, 3), 7, min(last, 21), "I6", "share of variance")
+    _text(ws, f"A{last + 2}", f"{s.base_samples:,} base samples, {s.runs:,} model runs, seed {s.seed}; "
+          "Saltelli (2010) estimators via SALib, 95% bootstrap intervals")
+    return ws
