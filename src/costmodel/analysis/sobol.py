@@ -88,6 +88,16 @@ def _costs(p, factor_of: np.ndarray, factors: int, base: np.ndarray) -> np.ndarr
     return costs_of_draws(p, x)
 
 
+def factor_label(a: Assumptions, members: list[str], label) -> str:
+    """A factor's name: its lever's label, or for correlated levers sharing one label, that label and how many."""
+    if len(members) == 1:
+        return label(members[0])
+    raw = {a.levers[k].label for k in members}
+    if len(raw) == 1:
+        return f"{raw.pop()} ({len(members)} correlated levers together)"
+    return " + ".join(label(k) for k in members)
+
+
 def model_runs(a: Assumptions, base_samples: int) -> int:
     """How many model runs :func:`sobol_indices` makes: ``base_samples × (factors + 2)``."""
     p = plan(a, 1, 0)
@@ -132,6 +142,6 @@ def sobol_indices(a: Assumptions, base_samples: int, seed: int, mapper=None, on_
     output_labels["difference"] = f"how much cheaper {names[lead[0]]} is than {names[lead[1]]}"
     return SobolIndices(
         factors=[tuple(keys[i] for i in f) for f in factors],
-        labels=[" + ".join(label(keys[i]) for i in f) if len(f) > 1 else label(keys[f[0]]) for f in factors],
+        labels=[factor_label(a, [keys[i] for i in f], label) for f in factors],
         outputs=found, output_labels=output_labels, headline="difference", leading=lead,
         base_samples=base_samples, runs=int(pv.shape[0]), seed=seed)

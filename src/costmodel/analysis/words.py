@@ -68,3 +68,43 @@ def sobol_sentences(s, top: int = 3) -> list[str]:
             + "; ".join(parts) + f" (Sobol indices from {s.runs:,} model runs).",
             f"Interactions between levers account for about {max(unexplained, 0.0):.0%} of the variance "
             "(one minus the sum of the first-order indices)."]
+
+
+def lever_value(value: float, unit: str) -> str:
+    """A lever value as a reader writes it: £5,500 a week, 24%, 14 months, 30 children."""
+    if unit in ("GBP", "GBP/yr", "GBP/week", "GBP/day"):
+        return money(value) + {"GBP": "", "GBP/yr": " a year", "GBP/week": " a week", "GBP/day": " a day"}[unit]
+    if unit.startswith("fraction"):
+        return f"{value:.0%}" + (" a year" if unit.endswith("/yr") else "")
+    number = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+    return {"month": f"month {number}", "months": f"{number} months", "years": f"{number} years"}.get(unit, f"{number} {unit}")
+
+
+def restriction_words(r) -> str:
+    """One lever's range inside the box: "“X” is above A", "below B" or "between A and B"."""
+    tol = 0.03 * (r.high - r.low)  # a cut of under 3% of the range is no real restriction on that side
+    low_cut, high_cut = r.box_low > r.low + tol, r.box_high < r.high - tol
+    lo, hi = lever_value(r.box_low, r.unit), lever_value(r.box_high, r.unit)
+    if low_cut and high_cut:
+        return f"“{r.label}” is between {lo} and {hi}"
+    if low_cut:
+        return f"“{r.label}” is above {lo}"
+    return f"“{r.label}” is below {hi}"
+
+
+def discovery_sentences(d) -> list[str]:
+    """Where an option is cheapest, in words: the box, its coverage and density."""
+    name = d.option_label
+    if d.wins == 0.0:
+        return [f"{name} is not the cheapest in any of the {d.draws:,} draws: no region of the ranges favours it."]
+    if d.wins == 1.0:
+        return [f"{name} is the cheapest in every one of the {d.draws:,} draws, whatever the levers do."]
+    share = f"{name} is the cheapest in {d.wins:.0%} of {d.draws:,} draws."
+    if not d.restrictions:
+        return [share, "No range of any lever picks out where it wins: its wins are spread across the ranges."]
+    where = " and ".join(restriction_words(r) for r in d.restrictions)
+    text = (f"{name} is cheapest when {where}: that region holds {d.coverage:.0%} of the draws where it wins "
+            f"(coverage), and it wins in {d.density:.0%} of the draws inside it (density); {d.mass:.0%} of all draws fall there.")
+    if d.density < 0.5:
+        text += " Its wins are spread out: no simple region of three levers or fewer is mostly wins."
+    return [share, text]

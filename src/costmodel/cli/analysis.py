@@ -175,3 +175,37 @@ def sobol(assumptions_dir, scenario, sets, draws, seed, fmt, output, force, char
     from ..workbook.value_voi import add_sobol
     finish(a, text, fmt, output, force, notes, chart, lambda f: sobol_chart(s, f), workbook,
            lambda wb, cmd, fp: add_sobol(wb, s, cmd, fp))
+
+
+@click.command()
+@analysis_options(draws=20_000)
+@click.option("--option", "option", required=True, help="The option whose winning region is sought.")
+def discover(assumptions_dir, scenario, sets, draws, seed, fmt, output, force, chart, workbook, backend, scheduler, option):
+    """Scenario discovery: the lever ranges in which an option is cheapest (PRIM), with coverage and density.
+
+    \b
+    Examples:
+      costmodel discover --option in_house
+      costmodel discover --option trust --draws 50000 --chart trust_box.png
+    """
+    fmt = precheck(fmt, output, force, chart, workbook, backend, scheduler)
+    a = load_assumptions(assumptions_dir, scenario, sets)
+    from ..analysis.discovery import check_option, discover as run_discover
+    from ..report.data import lever_label
+    check_option(a, option)
+    with mapper_for(backend, scheduler) as mapper, progress(draws) as advance:
+        d = run_discover(a, option, draws, seed, mapper, advance, lambda k: lever_label(a, k))
+    from ..analysis.words import discovery_sentences
+    from ..render.records import render_records
+    notes = discovery_sentences(d)
+    rows = [{"key": r.key, "label": r.label, "unit": r.unit, "low": r.low, "high": r.high, "box_low": r.box_low,
+             "box_high": r.box_high} for r in d.restrictions]
+    obj = {"option": option, "draws": d.draws, "seed": d.seed, "probability_cheapest": d.wins, "coverage": d.coverage,
+           "density": d.density, "mass": d.mass, "levers_screened": d.screened,
+           "method": "PRIM (EMA workbench) on Monte Carlo draws", "trajectory": d.trajectory, "sentences": notes}
+    text = render_records(rows, fmt, notes, obj, shown=("label", "low", "high", "box_low", "box_high")) if rows or fmt == "json" \
+        else render_records([], fmt, notes, obj) if fmt != "table" else "\n".join(notes) + "\n"
+    from ..render.value_charts import discovery_chart
+    from ..workbook.value_voi import add_discovery
+    finish(a, text, fmt, output, force, notes, chart, lambda f: discovery_chart(d, f), workbook,
+           lambda wb, cmd, fp: add_discovery(wb, d, notes, cmd, fp))

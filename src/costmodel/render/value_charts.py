@@ -13,6 +13,10 @@ from .charts import _plt, _render
 BLUE, ORANGE, GREY = "#2b6cb0", "#dd6b20", "#a0aec0"
 
 
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def evppi_chart(v, fmt: str = "png", top: int = 12) -> bytes:
     """Ranked EVPPI of the groups and the ``top`` levers (£m, ±2 SE), with the EVPI as the ceiling."""
     plt = _plt()
@@ -25,7 +29,7 @@ def evppi_chart(v, fmt: str = "png", top: int = 12) -> bytes:
     ax.axvline(v.evpi.value / 1e6, color="black", linestyle="--", linewidth=1)
     ax.text(v.evpi.value / 1e6, len(items) - 0.4, " EVPI", fontsize=8, va="bottom")
     ax.set_yticks(y)
-    ax.set_yticklabels([t[0] if len(t[0]) <= 80 else t[0][:79] + "…" for t in items], fontsize=8)
+    ax.set_yticklabels([_short(t[0]) for t in items], fontsize=8)
     ax.set_xlabel("Expected value of partial perfect information, £m (bars ± 2 standard errors)")
     ax.set_title(f"What resolving each uncertainty before deciding is worth ({v.draws:,} draws)")
     return _render(fig, fmt)
@@ -43,7 +47,7 @@ def sobol_chart(s, fmt: str = "png", top: int = 15) -> bytes:
     ax.barh(y - 0.18, [out["first"][i] for i in rows], height=0.36, color=BLUE, label="first order",
             xerr=[out["first_conf"][i] for i in rows], error_kw={"elinewidth": 1, "capsize": 2})
     ax.set_yticks(y)
-    ax.set_yticklabels([s.labels[i] for i in rows], fontsize=8)
+    ax.set_yticklabels([_short(s.labels[i]) for i in rows], fontsize=8)
     ax.set_xlabel("Share of the variance (Sobol index, 95% bootstrap interval)")
     ax.set_title(f"Sobol indices of {s.output_labels[s.headline]}")
     ax.legend(loc="lower right", fontsize=8)

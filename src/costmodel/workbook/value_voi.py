@@ -5,7 +5,7 @@ live formulas; the command and the assumptions' fingerprint), one table and one 
 """
 from __future__ import annotations
 
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 
 from .value_sheets import MONEY, _rows, _sheet, _text
 
@@ -57,4 +57,34 @@ def add_sobol(wb, s, command: str, fingerprint: str):
         _bar_chart(ws, f"Sobol indices of {s.output_labels[s.headline]}", (3, 3), 7, min(last, 21), "I6", "share of variance")
     _text(ws, f"A{last + 2}", f"{s.base_samples:,} base samples, {s.runs:,} model runs, seed {s.seed}; "
           "Saltelli (2010) estimators via SALib, 95% bootstrap intervals")
+    return ws
+
+
+def add_discovery(wb, d, sentences: list[str], command: str, fpr: str):
+    """The box in which an option is cheapest: each restricted lever's range, with coverage and density."""
+    ws = _sheet(wb, f"Where {d.option} wins", command, fpr,
+                ["Lever", "Key", "Unit", "Low", "High", "Box from", "Box to"])
+    last = _rows(ws, [[r.label, r.key, r.unit, r.low, r.high, r.box_low, r.box_high] for r in d.restrictions])
+    at = max(last, 6) + 2
+    for i, (name, value) in enumerate([("Share of draws in which it is cheapest", d.wins), ("Coverage", d.coverage),
+                                       ("Density", d.density), ("Share of all draws inside the box", d.mass)]):
+        _text(ws, f"A{at + i}", name)
+        ws.cell(at + i, 4).value = value
+        ws.cell(at + i, 4).number_format = "0.0%"
+    for i, line in enumerate(sentences, start=at + 5):
+        _text(ws, f"A{i}", line)
+    if d.trajectory:
+        start = at + 5 + len(sentences) + 1
+        _text(ws, f"A{start}", "PRIM trajectory").font = ws["A6"].font.copy()
+        for j, h in enumerate(["Box", "Coverage", "Density", "Levers restricted"], start=1):
+            _text(ws, ws.cell(start + 1, j).coordinate, h)
+        for i, t in enumerate(d.trajectory, start=start + 2):
+            ws.cell(i, 1).value, ws.cell(i, 2).value, ws.cell(i, 3).value = i - start - 2, t["coverage"], t["density"]
+            ws.cell(i, 4).value = len(t["restricted"])
+        chart = LineChart()
+        chart.title = "PRIM: coverage against density along the peeling"
+        chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=start + 1, max_row=start + 1 + len(d.trajectory)),
+                       titles_from_data=True)
+        chart.height, chart.width = 10, 18
+        ws.add_chart(chart, "I6")
     return ws
