@@ -192,7 +192,7 @@ def to_target(p: Plan, target_se: float, max_draws: int, mapper: Callable | None
         if se is not None and se < target_se or n >= max_draws:
             return result
         want = n * (se / target_se) ** 2 * 1.05 if se else 2 * n
-        more = min(max_draws, max(n + BLOCK, -(-int(want) // BLOCK) * BLOCK))
+        more = min(max_draws, max(n // BLOCK + 1, -(-int(want) // BLOCK)) * BLOCK)  # whole blocks, at least one more
         kept = n // BLOCK  # whole blocks already costed; a short last block is costed again in full
         q = dataclasses.replace(result.plan, draws=more)
         done = (lambda block: on_draws(q.block_size(block))) if on_draws else None

@@ -23,7 +23,7 @@ COMMANDS = {
     "sweep": "costmodel.cli.sensitivity:sweep",
     "tornado": "costmodel.cli.sensitivity:tornado",
     "switching": "costmodel.cli.sensitivity:switching",
-    "montecarlo": "costmodel.cli.sensitivity:montecarlo",
+    "montecarlo": "costmodel.cli.montecarlo:montecarlo",
     "excel": "costmodel.cli.excel:excel",
     "report": "costmodel.cli.report:report",
     "voi": "costmodel.cli.analysis:voi",

@@ -18,7 +18,7 @@ def _cell(value, money: bool) -> str:
         return "—"
     if isinstance(value, float):
         if money:
-            return f"£{value:,.0f}"
+            return ("-" if value < 0 else "") + f"£{abs(value):,.0f}"
         return f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
 

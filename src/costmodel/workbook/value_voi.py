@@ -6,6 +6,7 @@ live formulas; the command and the assumptions' fingerprint), one table and one 
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font
 
 from .value_sheets import MONEY, _rows, _sheet, _text
 
@@ -75,7 +76,7 @@ def add_discovery(wb, d, sentences: list[str], command: str, fpr: str):
         _text(ws, f"A{i}", line)
     if d.trajectory:
         start = at + 5 + len(sentences) + 1
-        _text(ws, f"A{start}", "PRIM trajectory").font = ws["A6"].font.copy()
+        _text(ws, f"A{start}", "PRIM trajectory").font = Font(bold=True)
         for j, h in enumerate(["Box", "Coverage", "Density", "Levers restricted"], start=1):
             _text(ws, ws.cell(start + 1, j).coordinate, h)
         for i, t in enumerate(d.trajectory, start=start + 2):

@@ -1,0 +1,82 @@
+"""Sobol indices (SALib) and scenario discovery (PRIM) on the bundled model: properties, reproducibility, Dask."""
+import numpy as np
+import pytest
+
+from costmodel.analysis.discovery import choose_box, correlation_ratio, discover_in
+from costmodel.analysis.sobol import factors_of, saltelli_rows, sobol_indices
+from costmodel import montecarlo as mc
+
+
+@pytest.fixture(scope="module")
+def indices(bundled):
+    return sobol_indices(bundled, 2048, seed=4)
+
+
+def test_our_saltelli_design_is_salibs(bundled):
+    from SALib.sample import sobol as sample
+    from scipy.stats import qmc
+    problem = {"num_vars": 5, "names": list("abcde"), "bounds": [[0, 1]] * 5, "groups": ["f0", "f1", "f1", "f2", "f3"]}
+    want = sample.sample(problem, 16, calc_second_order=False, scramble=True, seed=9)
+    got = saltelli_rows(qmc.Sobol(d=10, scramble=True, seed=9).random(16), np.array([0, 1, 1, 2, 3]), 4)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_correlated_levers_form_one_factor(bundled, indices):
+    p = mc.plan(bundled, 1, 0)
+    keys = [d.key for d in p.drawn]
+    together = [f for f in factors_of(keys, p.correlation) if len(f) > 1]
+    assert [sorted(keys[i].split(".")[1] for i in f) for f in together] == [["executive_leadership", "in_house", "trust"]]
+    assert any(len(f) == 3 for f in indices.factors)
+
+
+def test_first_order_is_at_most_total_and_the_indices_sum_sensibly(indices):
+    for name, o in indices.outputs.items():
+        slack = 2 * (o["first_conf"] + o["total_conf"]) + 0.01
+        assert np.all(o["first"] <= o["total"] + slack), name
+        assert np.all(o["total"] >= -0.01) and 0.7 < o["first"].sum() < 1.1, name
+
+
+def test_a_lever_that_cannot_move_the_gap_has_zero_indices(bundled, indices):
+    # the trust's set-up cost changes only the trust's cost: the gap between the two leading options ignores it
+    assert "trust" not in indices.leading
+    i = indices.factors.index(("options.trust.set_up.amount",))
+    o = indices.outputs[indices.headline]
+    assert o["first"][i] == 0.0 and o["total"][i] == 0.0
+    assert indices.outputs["npc:trust"]["total"][i] > 0.0  # but it does move the trust's own NPC
+
+
+def test_sobol_same_seed_same_answer_and_dask_identical(bundled):
+    from costmodel.backends.dask_cluster import dask_map
+    a = sobol_indices(bundled, 256, seed=1)
+    with dask_map(workers=1, processes=False) as mapper:
+        b = sobol_indices(bundled, 256, seed=1, mapper=mapper)
+    for name in a.outputs:
+        for k in ("first", "total", "first_conf", "total_conf"):
+            np.testing.assert_array_equal(a.outputs[name][k], b.outputs[name][k])
+
+
+def test_correlation_ratio_and_box_choice():
+    rng = np.random.default_rng(0)
+    x = rng.random(10_000)
+    assert correlation_ratio(x, (x > 0.5).astype(float)) > 0.7
+    assert correlation_ratio(x, rng.random(10_000)) < 0.01
+    t = [{"coverage": 1.0, "density": 0.3, "restricted": []}, {"coverage": 0.9, "density": 0.85, "restricted": ["a"]},
+         {"coverage": 0.6, "density": 0.95, "restricted": ["a", "b"]}, {"coverage": 0.95, "density": 0.9, "restricted": list("abcd")}]
+    assert choose_box(t) == 1  # the densest-enough box with most coverage among those of three levers or fewer
+    assert choose_box(t, density=0.99) == 1  # none so dense: the best coverage x density
+
+
+def test_prim_finds_a_planted_box(bundled):
+    # an option that wins exactly when two levers are high: PRIM recovers both cuts
+    rng = np.random.default_rng(5)
+    n = 20_000
+    x = rng.random((n, 6))
+    keys = ["baseline.legacy_placements.count", "baseline.outset_spend", "journey.diagnosis_months",
+            "journey.stabilise_months", "journey.implement_months", "baseline.social_workers.fte"]
+    win = (x[:, 0] > 0.6) & (x[:, 1] > 0.5)
+    pv = np.column_stack([np.ones(n), np.where(win, 0.0, 2.0), np.full(n, 1.5), np.full(n, 1.6)])  # in_house wins inside
+    d = discover_in(bundled, "in_house", pv, x, keys, seed=0)
+    got = {r.key: (r.box_low, r.box_high) for r in d.restrictions}
+    assert set(got) == set(keys[:2])
+    assert got[keys[0]][0] == pytest.approx(0.6, abs=0.03) and got[keys[1]][0] == pytest.approx(0.5, abs=0.03)
+    assert d.density > 0.9 and d.coverage > 0.9
