@@ -105,8 +105,12 @@ def model_runs(a: Assumptions, base_samples: int) -> int:
 
 
 def sobol_indices(a: Assumptions, base_samples: int, seed: int, mapper=None, on_runs=None, label=None,
-                  resamples: int = RESAMPLES) -> SobolIndices:
-    """First-order and total Sobol indices of every drawn lever (or correlated set) from ``base_samples`` (a power of 2)."""
+                  resamples: int = RESAMPLES, pair: tuple[str, str] | None = None) -> SobolIndices:
+    """First-order and total Sobol indices of every drawn lever (or correlated set) from ``base_samples`` (a power of 2).
+
+    ``pair`` (leader, rival) fixes the two options whose difference is the headline output; by default
+    the two with the lowest mean present value in the runs.
+    """
     from SALib.analyze import sobol as analyze
     from scipy.stats import qmc
     p = plan(a, 1, seed)
@@ -126,7 +130,7 @@ def sobol_indices(a: Assumptions, base_samples: int, seed: int, mapper=None, on_
     pv = np.concatenate(list(mapper(functools.partial(_costs, p, factor_of, len(factors)), pieces, done)), axis=0)
     options = p.option_keys
     base = options.index(COMPARATOR)
-    lead = tuple(options[i] for i in np.argsort(pv.mean(axis=0), kind="stable")[:2])
+    lead = tuple(pair) if pair else tuple(options[i] for i in np.argsort(pv.mean(axis=0), kind="stable")[:2])
     outputs = {f"npc:{o}": pv[:, i] - pv[:, base] for i, o in enumerate(options) if i != base}
     outputs["difference"] = pv[:, options.index(lead[1])] - pv[:, options.index(lead[0])]
     label = label or (lambda k: a.levers[k].label)

@@ -44,7 +44,8 @@ def worth(label: str, e: Estimate, lever: bool = False) -> str:
 def voi_sentences(v: ValueOfInformation, labels: dict[str, str], top: int = 3) -> list[str]:
     """The EVPI in words, then the groups (and levers) worth most, largest first."""
     chosen = labels.get(v.chosen, v.chosen)
-    out = [f"On what is known now, {chosen} has the lowest expected cost (present value {money(v.mean_present_value[v.chosen])}). "
+    out = [f"On what is known now, {chosen} has the lowest expected cost across the simulated futures (average present value "
+           f"{money(v.mean_present_value[v.chosen])}). "
            f"Choosing it now costs {with_error(v.evpi)} more on average than choosing with perfect foresight in each "
            f"future: resolving every uncertainty before deciding is worth up to {money(v.evpi.value)} (the EVPI, "
            f"{v.draws:,} draws)."]
