@@ -181,18 +181,21 @@ def evppi(pv: np.ndarray, x: np.ndarray, batches: int = BATCHES) -> tuple[Estima
 
 
 def partial_values(pv: np.ndarray, x: np.ndarray, keys: list[str], sets: list[tuple[str, str, tuple[str, ...]]],
-                   batches: int = BATCHES) -> list[Partial]:
+                   batches: int = BATCHES, mapper=None) -> list[Partial]:
     """EVPPI for each ``(key, label, lever keys)`` in ``sets``; ``x`` holds the draws of the levers ``keys``.
 
     Levers of a set that were not drawn (fixed, or without a range) carry no uncertainty and are left out.
+    ``mapper(fn, items)`` spreads the sets over threads (default: local threads; the regressions are
+    small matrix products, best with one BLAS thread each — see :func:`costmodel.analysis.blas.one_blas_thread`).
     """
     index = {k: i for i, k in enumerate(keys)}
-    out = []
-    for key, label, levers in sets:
+
+    def one(item):
+        key, label, levers = item
         cols = [index[k] for k in levers if k in index]
         est, r2 = evppi(pv, x[:, cols], batches)
-        out.append(Partial(key, label, tuple(k for k in levers if k in index), est, r2))
-    return out
+        return Partial(key, label, tuple(k for k in levers if k in index), est, r2)
+    return list((mapper or local_map())(one, list(sets)))
 
 
 @dataclass(frozen=True)

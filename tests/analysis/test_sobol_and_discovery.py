@@ -80,3 +80,16 @@ def test_prim_finds_a_planted_box(bundled):
     assert set(got) == set(keys[:2])
     assert got[keys[0]][0] == pytest.approx(0.6, abs=0.03) and got[keys[1]][0] == pytest.approx(0.5, abs=0.03)
     assert d.density > 0.9 and d.coverage > 0.9
+
+
+def test_our_vectorised_bootstrap_equals_salib_analyze():
+    from SALib.analyze import sobol as analyze
+    from costmodel.analysis.sobol import indices
+    rng = np.random.default_rng(2)
+    n, D = 256, 4
+    y = rng.normal(size=n * (D + 2)) + np.repeat(rng.normal(size=n), D + 2)
+    problem = {"num_vars": D, "names": list("abcd"), "bounds": [[0, 1]] * D}
+    want = analyze.analyze(problem, y, calc_second_order=False, num_resamples=50, seed=7)
+    got = indices(y, D, n, 50, 7)
+    for ours, theirs in (("first", "S1"), ("first_conf", "S1_conf"), ("total", "ST"), ("total_conf", "ST_conf")):
+        np.testing.assert_allclose(got[ours], want[theirs], rtol=1e-12, atol=1e-15)

@@ -108,11 +108,12 @@ def voi(assumptions_dir, scenario, sets, draws, seed, fmt, output, force, chart,
       costmodel voi --group legacy_placements --group workforce --chart voi.png
       costmodel voi --draws 200000 --format json --output voi.json --workbook voi.xlsx
     """
+    from ..analysis.blas import one_blas_thread
     from ..report.data import lever_label
     from ..voi import value_of_information
     fmt = precheck(fmt, output, force, chart, workbook, backend, scheduler)
     a = load_assumptions(assumptions_dir, scenario, sets)
-    with mapper_for(backend, scheduler) as mapper, progress(draws) as advance:
+    with mapper_for(backend, scheduler) as mapper, progress(draws) as advance, one_blas_thread():
         v = value_of_information(a, draws, seed, mapper, levers, groups, advance, lambda k: lever_label(a, k))
     from ..analysis.words import voi_sentences
     from ..render.records import render_records

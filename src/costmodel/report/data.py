@@ -274,7 +274,7 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
         "journeys": journeys(a, result),
         "key_assumptions": key_assumptions(a, torn),
         "decision_value": decision_value_data(a, None if mc is None else mc["result"], rank[0], rank[1], seed,
-                                              lambda k: lever_label(a, k), torn["bars"]),
+                                              lambda k: lever_label(a, k), torn["bars"]),  # one BLAS thread inside
         "caveats": CAVEATS,
         "months": a.months,
         "scenario": (a.scenarios[scenario].label, a.scenarios[scenario].reason) if scenario in a.scenarios

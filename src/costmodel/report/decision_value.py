@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ..analysis.blas import one_blas_thread
 from ..analysis.discovery import discover_in
 from ..analysis.sobol import sobol_indices
 from ..analysis.words import discovery_sentences, money, negligible, voi_sentences, with_error
@@ -31,7 +32,8 @@ def decision_value_data(a, mc, leader: str, rival: str, seed: int, label, tornad
     keys = [d.key for d in mc.plan.drawn]
     groups = lever_groups(a)
     sets = [(g.key, g.label, g.levers) for g in groups] + [(k, label(k), (k,)) for k in keys]
-    partial = partial_values(pv, x, keys, sets)
+    with one_blas_thread():
+        partial = partial_values(pv, x, keys, sets)
     reasons = {g.key: g.reason for g in groups}
     group_rows = sorted(partial[:len(groups)], key=lambda p: -p.evppi.value)
     lever_rows = sorted(partial[len(groups):], key=lambda p: -p.evppi.value)[:TOP]
