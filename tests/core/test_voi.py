@@ -152,3 +152,12 @@ def test_unknown_group_lever_in_a_folder_names_the_file_and_line(tmp_path, bundl
     line = text.count("\n", 0, text.index("  typo:")) + 1
     with pytest.raises(AssumptionError, match=rf"scenarios.yaml:{line}: groups.typo: 'baseline.legacy_placements.cuont' matches no lever"):
         load_folder(folder)
+
+
+def test_dask_backend_gives_identical_value_of_information(bundled):
+    from costmodel.backends.dask_cluster import dask_map
+    from costmodel.voi import value_of_information
+    local = value_of_information(bundled, 3000, 4, groups=["legacy_placements", "workforce"])
+    with dask_map(workers=1, processes=False) as mapper:
+        remote = value_of_information(bundled, 3000, 4, mapper, groups=["legacy_placements", "workforce"])
+    assert remote == local
