@@ -236,3 +236,18 @@ def test_summary_percentiles_of_a_large_run_equal_numpys():
     for i, o in enumerate(options):
         assert [s[o]["present_value"][f"p{q}"] for q in (5, 50, 95)] == list(np.percentile(pv, (5, 50, 95), axis=0)[:, i])
         assert [s[o]["npc_vs_do_minimum"][f"p{q}"] for q in (5, 50, 95)] == list(np.percentile(npc, (5, 50, 95), axis=0)[:, i])
+
+
+def test_standard_errors_match_the_spread_between_seeds_and_shrink_as_one_over_root_n(bundled):
+    def spread_and_se(draws, metric):
+        runs = [mc.montecarlo(mc.plan(bundled, draws, seed)).summary["in_house"] for seed in range(16)]
+        values = [metric(s)[0] for s in runs]
+        return np.std(values, ddof=1), np.mean([metric(s)[1] for s in runs])
+    for metric in (lambda s: (s["probability_cheapest"], s["standard_error"]["probability_cheapest"]),
+                   lambda s: (s["npc_vs_do_minimum"]["p50"], s["standard_error"]["npc_vs_do_minimum"]["p50"]),
+                   lambda s: (s["present_value"]["p95"], s["standard_error"]["present_value"]["p95"]),
+                   lambda s: (s["present_value"]["mean"], s["standard_error"]["present_value"]["mean"])):
+        spread, se = spread_and_se(4000, metric)
+        assert 0.55 < se / spread < 1.8  # 16 seeds: the spread itself is uncertain by about ±18%
+        _, se4 = spread_and_se(16000, metric)
+        assert se / se4 == pytest.approx(2.0, rel=0.15)

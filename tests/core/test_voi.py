@@ -161,3 +161,37 @@ def test_dask_backend_gives_identical_value_of_information(bundled):
     with dask_map(workers=1, processes=False) as mapper:
         remote = value_of_information(bundled, 3000, 4, mapper, groups=["legacy_placements", "workforce"])
     assert remote == local
+
+
+def _ranged(a, ranges):
+    """``a`` with low / central / high given to some levers: a constructed assumption set."""
+    from types import MappingProxyType
+    levers = dict(a.levers)
+    for key, (low, central, high) in ranges.items():
+        levers[key] = dataclasses.replace(levers[key], low=low, central=central, high=high)
+    return dataclasses.replace(a, levers=MappingProxyType(levers))
+
+
+def test_properties_on_a_constructed_assumption_set(case_base):
+    # efficiency savings against recurring costs: which option is cheapest depends on the draws
+    a = _ranged(case_base, {
+        "options.in_house.efficiency.rate": (0.0, 0.02, 0.05),
+        "options.executive_leadership.efficiency.rate": (0.0, 0.03, 0.05),
+        "options.executive_leadership.leadership.management_fee": (0.1e6, 0.3e6, 0.6e6),
+        "options.in_house.client_side.annual_cost": (0.1e6, 0.2e6, 0.4e6),
+        "options.trust.efficiency.rate": (0.02, 0.04, 0.06),
+        "options.trust.governance.annual_cost": (0.2e6, 0.4e6, 0.8e6),
+        "options.trust.mobilisation_months": (6.0, 12.0, 18.0),
+    })
+    r = mc.montecarlo(mc.plan(a, 40_000, seed=3), keep_inputs=True)
+    keys = [d.key for d in r.plan.drawn]
+    assert len(keys) == 7 and sum(s["probability_cheapest"] > 0.05 for s in r.summary.values()) >= 2
+    e = voi.evpi(r.present_value)
+    assert e.value > 10 * e.standard_error
+    groups = [("in_house", "in-house", tuple(k for k in keys if ".in_house." in k)),
+              ("trust", "trust", tuple(k for k in keys if ".trust." in k))]
+    parts = voi.partial_values(r.present_value, r.inputs, keys,
+                               [(k, k, (k,)) for k in keys] + groups + [("all", "all", tuple(keys))])
+    for p in parts:
+        assert 0.0 <= p.evppi.value <= e.value + 3 * (e.standard_error + p.evppi.standard_error)
+    assert parts[-1].evppi.value == pytest.approx(e.value, rel=0.02)
