@@ -47,6 +47,11 @@ def test_sobol_csv_and_power_of_two(tmp_path):
     rows = [x for x in obj["rows"] if x["output"] == "difference"]
     assert obj["model_runs"] == 256 * (len(rows) + 2) and rows[0]["total"] == max(x["total"] for x in rows)
     assert (tmp_path / "s.png").read_bytes().startswith(b"\x89PNG")
+    wb = run("sobol", "--draws", "128", "--workbook", str(tmp_path / "s.xlsx"), "--output", str(tmp_path / "s.csv"))
+    assert wb.exit_code == 0, wb.output
+    from openpyxl import load_workbook
+    assert "Values - Sobol indices" in load_workbook(tmp_path / "s.xlsx").sheetnames
+    assert (tmp_path / "s.csv").read_text().startswith("output,factor,levers,first_order")
     bad = run("sobol", "--draws", "1000")
     assert bad.exit_code == 2 and "power of 2" in bad.output
 
@@ -71,5 +76,10 @@ def test_montecarlo_standard_errors_qmc_and_target(tmp_path):
     assert q["qmc"] and q["headline"]["standard_error"] is not None
     t = json.loads(run("montecarlo", "--draws", "2000", "--seed", "2", "--target-se", "0.002", "--format", "json").stdout)
     assert t["headline"]["standard_error"] < 0.002 and t["draws"] % 65536 == 0
+    w = run("montecarlo", "--draws", "2000", "--workbook", str(tmp_path / "m.xlsx"))
+    assert w.exit_code == 0, w.output
+    from openpyxl import load_workbook
+    ws = load_workbook(tmp_path / "m.xlsx")["Values - Monte Carlo"]
+    assert any(str(c.value).startswith("Monte Carlo standard errors") for c in ws["A"])
     csv = run("montecarlo", "--draws", "2000", "--format", "csv").stdout
     assert csv.splitlines()[0] == "option,metric,p5,p50,p95,mean,p5_se,p50_se,p95_se,mean_se"
