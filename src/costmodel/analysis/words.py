@@ -33,9 +33,11 @@ def negligible(e: Estimate) -> bool:
     return e.value == 0.0 or (e.standard_error is not None and e.value < 2.0 * e.standard_error)
 
 
-def worth(label: str, e: Estimate, lever: bool = False) -> str:
+def worth(label: str, e: Estimate, lever: bool = False, varies: bool = True) -> str:
     """"Resolving the legacy placements before deciding is worth up to £0.53m (± £0.01m)."."""
     what = f"Knowing “{label}” exactly" if lever else f"Resolving {lower_first(label)}"
+    if not varies:
+        return f"{what} is worth nothing here: none of its assumptions varies (they are fixed, or have no low-high range)."
     if negligible(e):
         return f"{what} before deciding is worth next to nothing: {with_error(e)}, within its Monte Carlo error of zero."
     return f"{what} before deciding is worth up to {with_error(e)}."
@@ -52,7 +54,7 @@ def voi_sentences(v: ValueOfInformation, labels: dict[str, str], top: int = 3) -
     if v.evpi.value == 0.0:
         out.append("It is the cheapest in every draw, so no information could change the decision.")
         return out
-    out += [worth(g.label, g.evppi) for g in v.groups[:top]]
+    out += [worth(g.label, g.evppi, varies=bool(g.levers)) for g in v.groups[:top]]
     out += [worth(p.label, p.evppi, lever=True) for p in v.levers[:top] if not negligible(p.evppi)]
     return out
 

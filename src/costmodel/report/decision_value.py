@@ -69,7 +69,7 @@ def beside(sobol, tornado_bars: list[dict]) -> list[dict]:
 
 def _value_row(p, reason: str = "") -> str:
     e = p.evppi
-    text = "next to nothing" if negligible(e) else money(e.value)
+    text = "nothing: fixed" if not p.levers else "next to nothing" if negligible(e) else money(e.value)
     note = f"<br><span class='note'>{escape(reason)}</span>" if reason else ""
     return (f"<tr><th scope='row'>{escape(p.label)}{note}</th><td class='num' data-key='{escape(p.key)}' data-value='{e.value!r}' "
             f"data-se='{e.standard_error!r}'>{escape(text)}</td><td class='num'>± {escape(money(e.standard_error or 0.0))}</td></tr>")
