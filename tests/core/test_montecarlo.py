@@ -251,3 +251,12 @@ def test_standard_errors_match_the_spread_between_seeds_and_shrink_as_one_over_r
         assert 0.55 < se / spread < 1.8  # 16 seeds: the spread itself is uncertain by about ±18%
         _, se4 = spread_and_se(16000, metric)
         assert se / se4 == pytest.approx(2.0, rel=0.15)
+
+
+@pytest.mark.parametrize("low,central,high", PERT_SHAPES)
+def test_table_knots_are_the_exact_beta_quantiles(low, central, high):
+    from scipy import special
+    a, b = sampling.pert_shape(sampling.Drawn("x", low, central, high))
+    want = special.betaincinv(a, b, np.arange(sampling.TABLE_CELLS + 1) / sampling.TABLE_CELLS)
+    want[0], want[-1] = 0.0, 1.0
+    np.testing.assert_allclose(sampling.beta_knots(special, a, b), want, rtol=0, atol=1e-11)
