@@ -213,14 +213,14 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
     each with its standard error (``replicate``: the QMC replicate size, else independent draws)."""
     base = options.index(COMPARATOR)
     n = pv.shape[0]
-    npc = pv - pv[:, [base]]
     cheapest_index = np.argmin(pv, axis=1)
     cheapest = np.bincount(cheapest_index, minlength=len(options)) / n
     qs = percentile_points(n) if replicate is None else np.array(PERCENTILES, dtype=float)
-    columns = [pv[:, i] for i in range(len(options))] + [npc[:, i] for i in range(len(options))]
+    columns = [(i, None) for i in range(len(options))] + [(i, base) for i in range(len(options))]
 
-    def stats(c):  # one column: percentiles (one partition, several ranks), mean, standard deviation, share below 0
-        c = np.ascontiguousarray(c)
+    def stats(column):  # one column (PV, or NPC made here: no draws × options copy): percentiles, mean, sd, share < 0
+        i, minus = column
+        c = np.ascontiguousarray(pv[:, i]) if minus is None else pv[:, i] - pv[:, minus]
         m = c.mean()
         var = max(float(np.dot(c, c)) / n - m * m, 0.0)  # one pass, no copy; ample precision for a standard error
         return np.percentile(c, qs), m, float(np.sqrt(var)), float(np.count_nonzero(c < 0)) / n
@@ -234,7 +234,7 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
     if replicate is None:
         se = iid_errors(q, sd, means, cheapest, negative, n)
     else:
-        se = replicate_errors(pv, npc, cheapest_index, replicate)
+        se = replicate_errors(pv, pv - pv[:, [base]], cheapest_index, replicate)
     out = {}
     k = len(options)
     for i, o in enumerate(options):
