@@ -272,6 +272,10 @@ def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.
     out = np.empty_like(u) if out is None else out
     n, span = TABLE_CELLS, d.high - d.low
     flat_u, flat_out = u.reshape(-1), out.reshape(-1)
+    tail = None
+    if q.left is not None or q.right is not None:  # draws in the steep ends' cells, found once for the whole column
+        tail = np.flatnonzero((flat_u < q.first / n) | ((flat_u >= q.last / n) & (flat_u < 1.0)))
+        ut = flat_u[tail]  # kept: ``out`` may be ``u``
     s = np.empty(min(PIECE, flat_u.size))
     i = np.empty(s.size, dtype=np.intp)
     tmp = np.empty(s.size)
@@ -283,13 +287,10 @@ def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.
         np.take(slope, ip, out=op)
         op *= sp
         op += np.take(intercept, ip, out=tp)
-        if q.left is not None or q.right is not None:
-            tail = np.flatnonzero(np.isnan(op))
-            if tail.size:
-                ut = sp[tail] * (1.0 / n)  # u itself, exactly
-                low = ut < 0.5
-                op[tail[low]] = d.low + span * _tail_value(q.left, ut[low], q.alpha, lower=True)
-                op[tail[~low]] = d.low + span * _tail_value(q.right, 1.0 - ut[~low], q.beta, lower=False)
+    if tail is not None and tail.size:
+        low = ut < 0.5
+        flat_out[tail[low]] = d.low + span * _tail_value(q.left, ut[low], q.alpha, lower=True)
+        flat_out[tail[~low]] = d.low + span * _tail_value(q.right, 1.0 - ut[~low], q.beta, lower=False)
     return out
 
 
@@ -372,10 +373,10 @@ def to_levers(u: np.ndarray, drawn: list[Drawn], distribution: str = "pert", cor
     quantile = pert_quantile if distribution == "pert" else triangular_quantile
     for j, d in enumerate(drawn):
         col = u[:, j]
-        if not col.flags.contiguous:
-            col = np.ascontiguousarray(col)
-        quantile(d, col, out=col)
+        work = col if col.flags.contiguous else np.ascontiguousarray(col)
+        quantile(d, work, out=work)
         if d.integer:
-            np.clip(np.rint(col, out=col), np.ceil(d.low), np.floor(d.high), out=col)
-        u[:, j] = col
+            np.clip(np.rint(work, out=work), np.ceil(d.low), np.floor(d.high), out=work)
+        if work is not col:
+            col[:] = work
     return u
