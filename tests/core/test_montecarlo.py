@@ -260,3 +260,21 @@ def test_table_knots_are_the_exact_beta_quantiles(low, central, high):
     want = special.betaincinv(a, b, np.arange(sampling.TABLE_CELLS + 1) / sampling.TABLE_CELLS)
     want[0], want[-1] = 0.0, 1.0
     np.testing.assert_allclose(sampling.beta_knots(special, a, b), want, rtol=0, atol=1e-11)
+
+
+def test_qmc_same_seed_same_results_whatever_the_chunk_size_threads_or_dask(bundled):
+    from costmodel.backends.dask_cluster import dask_map
+    n = sampling.BLOCK + 3000
+    a = mc.montecarlo(mc.plan(bundled, n, seed=5, chunk=4096, qmc=True))
+    b = mc.montecarlo(mc.plan(bundled, n, seed=5, chunk=999, qmc=True), mc.local_map(workers=1))
+    np.testing.assert_array_equal(a.present_value, b.present_value)
+    c = mc.montecarlo(mc.plan(bundled, 3000, seed=5, qmc=True))
+    np.testing.assert_array_equal(c.present_value, a.present_value[:3000])
+    with dask_map(workers=1, processes=False) as mapper:
+        d = mc.montecarlo(mc.plan(bundled, n, seed=5, qmc=True), mapper)
+    np.testing.assert_array_equal(d.present_value, a.present_value)
+    assert a.summary == d.summary
+    # the points are a scrambled Sobol' design: each lever's uniforms fill [0, 1) evenly in every replicate
+    u = sampling.qmc_uniforms(3, 5, 0, sampling.QMC_REPLICATE)
+    counts = np.stack([np.histogram(u[:, j], bins=64, range=(0, 1))[0] for j in range(3)])
+    assert np.all(counts == sampling.QMC_REPLICATE // 64)
