@@ -57,11 +57,17 @@ def test_sobol_csv_and_power_of_two(tmp_path):
 
 
 def test_discover_words_and_errors(tmp_path):
-    r = run("discover", "--option", "in_house", "--draws", "4000", "--format", "json", "--workbook", str(tmp_path / "d.xlsx"))
+    mc = json.loads(run("montecarlo", "--draws", "4000", "--format", "json").stdout)["summary"]
+    option = sorted(mc, key=lambda o: abs(mc[o]["probability_cheapest"] - 0.5))[0]  # the most contested option
+    r = run("discover", "--option", option, "--draws", "4000", "--format", "json", "--workbook", str(tmp_path / "d.xlsx"))
     assert r.exit_code == 0, r.output
     obj = json.loads(r.stdout)
-    assert 0 < obj["probability_cheapest"] < 1 and obj["coverage"] is not None
-    assert any("In-house improvement is cheapest when" in s for s in obj["sentences"])
+    assert obj["probability_cheapest"] == mc[option]["probability_cheapest"]  # the same draws
+    if 0 < obj["probability_cheapest"] < 1:
+        assert obj["coverage"] is not None and 0 < obj["density"] <= 1
+        assert any(" is cheapest when " in s or "No range of any lever" in s for s in obj["sentences"])
+    from openpyxl import load_workbook
+    assert f"Values - Where {option} wins"[:31] in load_workbook(tmp_path / "d.xlsx").sheetnames
     assert run("discover", "--option", "trus", "--draws", "500").exit_code == 2
 
 
