@@ -7,7 +7,7 @@
 The engine run is ``costmodel montecarlo``'s own path (every option, every line, every draw of every
 ranged lever, 10-year horizon, monthly timing), with the quantile tables built inside the timed
 run (as the command does); ``--chunk-size`` defaults to the command's default. LibreOffice gets the workbook from
-``costmodel.io.workbook.build_workbook``, kept open; each recalculation writes the same draws'
+``costmodel.workbook.build.build_workbook``, kept open; each recalculation writes the same draws'
 lever values into the Inputs sheet, calls ``calculateAll()`` and reads the four present values,
 which are checked against the engine's.
 """
@@ -27,7 +27,7 @@ import numpy as np
 
 from costmodel import montecarlo as mc
 from costmodel import sampling
-from costmodel.cli import load_assumptions
+from costmodel.cli.common import load_assumptions
 
 HERE = Path(__file__).resolve().parent
 
@@ -44,7 +44,7 @@ def engine_rate(a, draws: int, seed: int, chunk: int) -> tuple[float, float, mc.
 def libreoffice_rate(a, recalcs: int, seed: int) -> tuple[float, float]:
     """Seconds for ``recalcs`` recalculations in LibreOffice, and the worst relative PV difference."""
     from openpyxl.utils import get_column_letter
-    from costmodel.io.workbook import build_workbook, save_workbook
+    from costmodel.workbook.build import build_workbook, save_workbook
     from costmodel.levers import defined_name
     p = mc.plan(a, recalcs, seed)
     x = sampling.draw_block(list(p.drawn), seed, 0, recalcs, p.distribution, p.correlation)
@@ -72,13 +72,34 @@ def libreoffice_rate(a, recalcs: int, seed: int) -> tuple[float, float]:
     return res["seconds"], worst
 
 
+def profile(a, draws: int, seed: int) -> dict[str, float]:
+    """CPU seconds of each stage for ``draws`` draws on one thread: sampling, the engine's passes, the summaries."""
+    p = mc.plan(a, draws, seed)
+    mc.prepare(p, mc.local_map(workers=1))
+    out = {"sampling": 0.0, "engine": 0.0}
+    parts = []
+    for block in range(p.blocks):
+        c0 = time.process_time()
+        x = sampling.draw_block(list(p.drawn), seed, block, p.block_size(block), p.distribution, p.correlation)
+        c1 = time.process_time()
+        parts.append(mc.costs_of_draws(p, x))
+        c2 = time.process_time()
+        out["sampling"] += c1 - c0
+        out["engine"] += c2 - c1
+    pv = np.concatenate(parts)
+    c0 = time.process_time()
+    mc.summarise(pv, p.option_keys)
+    out["summaries"] = time.process_time() - c0
+    return out
+
+
 def _cli_chunk() -> int:
     """The default of ``costmodel montecarlo --chunk-size``, so the benchmark times the command's own path."""
-    from costmodel.io.cli_sensitivity import montecarlo as command
+    from costmodel.cli.montecarlo import montecarlo as command
     return next(p.default for p in command.params if p.name == "chunk_size")
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--draws", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
@@ -86,7 +107,8 @@ def main():
                     help="draws per engine pass (default: costmodel montecarlo's --chunk-size default)")
     ap.add_argument("--lo-recalcs", type=int, default=200)
     ap.add_argument("--no-libreoffice", action="store_true")
-    args = ap.parse_args()
+    ap.add_argument("--profile", action="store_true", help="also the CPU seconds of sampling, engine and summaries (one thread)")
+    args = ap.parse_args(argv)
     a = load_assumptions()
     seconds, cpu, r = engine_rate(a, args.draws, args.seed, args.chunk_size)
     rate = args.draws / seconds
@@ -97,6 +119,10 @@ def main():
     print(f"engine CPU time: {cpu:.2f} s over all threads = {cpu / args.draws * 1e6:.2f} s per million draws "
           f"(on {os.cpu_count()} idle cores: {cpu / (os.cpu_count() or 1) / args.draws * 1e6:.2f} s per million; "
           f"the wall-clock figure above is higher when other programs share the cores)")
+    if args.profile:
+        stages = profile(a, args.draws, args.seed)
+        total = sum(stages.values())
+        print("profile (one thread, CPU s): " + ", ".join(f"{k} {v:.2f} ({v / total:.0%})" for k, v in stages.items()))
     if args.no_libreoffice:
         return
     lo_seconds, worst = libreoffice_rate(a, args.lo_recalcs, args.seed)

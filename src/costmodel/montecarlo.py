@@ -4,9 +4,19 @@ Work is split into blocks of :data:`costmodel.sampling.BLOCK` draws, each with i
 so the same seed gives identical results whatever the chunk size (draws per engine pass, the memory
 bound) or the backend that runs the blocks (threads here, Dask in :mod:`costmodel.backends.dask_cluster`).
 Percentiles are exact: every draw's present values are kept (``draws × options`` floats).
+
+Every estimate carries its Monte Carlo standard error (:func:`standard_errors`). Draws are
+independent, so a probability ``p`` from ``N`` draws has ``√(p(1 − p)/N)`` and a mean ``s/√N``; a
+percentile's comes from the order statistics (the binomial method): the ``q``-th percentile's rank
+is Binomial(N, q), so the sample percentiles at ``q ± √(q(1 − q)/N)`` bracket it by one standard error
+either side, and half their distance is the standard error (no assumption about the distribution's
+shape). Under quasi-Monte Carlo the points are not independent: every statistic is computed in each
+independently scrambled replicate (:data:`costmodel.sampling.QMC_REPLICATE` points) and its standard
+error is the replicates' standard deviation over √R (randomised QMC, Owen 1997).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,7 +26,7 @@ import numpy as np
 
 from .assumptions import COMPARATOR, Assumptions, Option
 from .prices import PricePlan, to_base_prices
-from .sampling import BLOCK, Drawn, beta_quantile, correlation_matrix, draw_block, drawn_levers, pert_shape
+from .sampling import BLOCK, QMC_REPLICATE, Drawn, beta_quantile, correlation_matrix, draw_block, drawn_levers, pert_shape
 from .engine import option_present_values
 
 PERCENTILES = (5, 50, 95)
@@ -42,6 +52,7 @@ class Plan:
     distribution: str = "pert"
     chunk: int = MC_CHUNK
     prices: PricePlan | None = None  #: ``central`` and the draws are as published: converted per pass
+    qmc: bool = False
 
     @property
     def option_keys(self) -> tuple[str, ...]:
@@ -55,7 +66,8 @@ class Plan:
         return min(BLOCK, self.draws - block * BLOCK)
 
 
-def plan(a: Assumptions, draws: int, seed: int, distribution: str = "pert", chunk: int = MC_CHUNK) -> Plan:
+def plan(a: Assumptions, draws: int, seed: int, distribution: str = "pert", chunk: int = MC_CHUNK,
+         qmc: bool = False) -> Plan:
     """Decide what is drawn (see :func:`costmodel.sampling.drawn_levers`) and check the correlations."""
     if draws < 1:
         raise ValueError("draws must be at least 1")
@@ -63,13 +75,23 @@ def plan(a: Assumptions, draws: int, seed: int, distribution: str = "pert", chun
         raise ValueError("chunk size must be at least 1")
     drawn, held = drawn_levers(a)
     return Plan(a.options, a.horizon_years, a.raw_values("central"), tuple(drawn), tuple(held),
-                correlation_matrix(a, drawn), int(draws), int(seed), distribution, int(chunk), a.price_plan)
+                correlation_matrix(a, drawn), int(draws), int(seed), distribution, int(chunk), a.price_plan, bool(qmc))
 
 
-def block_present_values(p: Plan, block: int) -> np.ndarray:
-    """Present values of one block's draws, ``size × options`` GBP, costed ``p.chunk`` draws at a time."""
+def block_present_values(p: Plan, block: int, keep_inputs: bool = False):
+    """Present values of one block's draws, ``size × options`` GBP, costed ``p.chunk`` draws at a time.
+
+    With ``keep_inputs``: ``(draws of the drawn levers, size × levers; present values)``.
+    """
     size = p.block_size(block)
-    x = draw_block(list(p.drawn), p.seed, block, size, p.distribution, p.correlation)
+    x = draw_block(list(p.drawn), p.seed, block, size, p.distribution, p.correlation, p.qmc)
+    out = costs_of_draws(p, x)
+    return (x, out) if keep_inputs else out
+
+
+def costs_of_draws(p: Plan, x: np.ndarray) -> np.ndarray:
+    """Present values, ``n × options`` GBP, of draws ``x`` (``n × drawn levers``), ``p.chunk`` draws per engine pass."""
+    size = x.shape[0]
     out = np.empty((size, len(p.options)))
     v = dict(p.central)  # levers held at one value stay length-1 arrays: they broadcast
     for lo in range(0, size, p.chunk):
@@ -112,6 +134,7 @@ class MonteCarlo:
     plan: Plan
     present_value: np.ndarray
     summary: dict = field(default_factory=dict)
+    inputs: np.ndarray | None = None  #: ``draws × drawn levers`` when asked for (value of information)
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -133,40 +156,146 @@ def prepare(p: Plan, mapper: Callable) -> None:
         mapper(lambda shape: beta_quantile(*shape), shapes)
 
 
-def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int], None] | None = None) -> MonteCarlo:
+def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int], None] | None = None,
+               keep_inputs: bool = False) -> MonteCarlo:
     """Run every block through ``mapper(fn, blocks, done)`` (default: local threads) and summarise.
 
-    ``on_draws(n)`` is told as each block of ``n`` draws finishes (progress).
+    ``on_draws(n)`` is told as each block of ``n`` draws finishes (progress). ``keep_inputs`` keeps
+    every draw's lever values too (``draws × levers``), for the value of information.
     """
     if mapper is None:
         mapper = local_map()
         prepare(p, mapper)
     done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
-    parts = mapper(functools.partial(block_present_values, p), range(p.blocks), done)
-    pv = np.concatenate(list(parts), axis=0)
-    return MonteCarlo(p, pv, summarise(pv, p.option_keys))
+    parts = list(mapper(functools.partial(block_present_values, p, keep_inputs=keep_inputs), range(p.blocks), done))
+    if keep_inputs:
+        x = np.concatenate([part[0] for part in parts], axis=0)
+        parts = [part[1] for part in parts]
+    pv = np.concatenate(parts, axis=0)
+    del parts
+    return MonteCarlo(p, pv, summarise(pv, p.option_keys, QMC_REPLICATE if p.qmc else None), x if keep_inputs else None)
 
 
-def summarise(pv: np.ndarray, options: tuple[str, ...]) -> dict:
-    """Percentiles (numpy's default linear rule) of PV and NPC vs business as usual, P(cheapest), P(NPC < 0)."""
+def to_target(p: Plan, target_se: float, max_draws: int, mapper: Callable | None = None,
+              on_draws: Callable[[int], None] | None = None) -> MonteCarlo:
+    """Draw whole blocks until the headline probability's standard error is below ``target_se``.
+
+    Starts with ``p.draws``; each round predicts the draws needed from ``SE ∝ 1/√N``, rounds up to
+    whole blocks and stops at ``max_draws``. The result equals one run of its final draw count (the
+    same blocks), so it is reproducible.
+    """
+    if mapper is None:
+        mapper = local_map()
+        prepare(p, mapper)
+    result = montecarlo(p, mapper, on_draws)
+    while True:
+        _, prob, se = headline(result.summary)
+        n = result.plan.draws
+        if se is not None and se < target_se or n >= max_draws:
+            return result
+        want = n * (se / target_se) ** 2 * 1.05 if se else 2 * n
+        more = min(max_draws, max(n // BLOCK + 1, -(-int(want) // BLOCK)) * BLOCK)  # whole blocks, at least one more
+        kept = n // BLOCK  # whole blocks already costed; a short last block is costed again in full
+        q = dataclasses.replace(result.plan, draws=more)
+        done = (lambda block: on_draws(q.block_size(block))) if on_draws else None
+        new = list(mapper(functools.partial(block_present_values, q), range(kept, q.blocks), done))
+        pv = np.concatenate([result.present_value[:kept * BLOCK]] + new, axis=0)
+        result = MonteCarlo(q, pv, summarise(pv, q.option_keys, QMC_REPLICATE if q.qmc else None))
+
+
+def headline(summary: dict) -> tuple[str, float, float | None]:
+    """The option most often cheapest, that probability and its standard error: the headline figure."""
+    best = max(summary, key=lambda o: summary[o]["probability_cheapest"])
+    s = summary[best]
+    return best, s["probability_cheapest"], s["standard_error"]["probability_cheapest"]
+
+
+def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = None) -> dict:
+    """Percentiles (numpy's default linear rule) of PV and NPC vs business as usual, P(cheapest), P(NPC < 0),
+    each with its standard error (``replicate``: the QMC replicate size, else independent draws)."""
     base = options.index(COMPARATOR)
-    npc = pv - pv[:, [base]]
-    cheapest = np.bincount(np.argmin(pv, axis=1), minlength=len(options)) / pv.shape[0]
-    columns = [pv[:, i] for i in range(len(options))] + [npc[:, i] for i in range(len(options))]
-    pct = functools.partial(np.percentile, q=PERCENTILES)  # each column alone: the same values as axis=0
-    if pv.shape[0] >= 100_000:  # a million draws: the partitions take a few tenths of a second, on both cores
+    n = pv.shape[0]
+    cheapest_index = np.argmin(pv, axis=1)
+    cheapest = np.bincount(cheapest_index, minlength=len(options)) / n
+    qs = percentile_points(n) if replicate is None else np.array(PERCENTILES, dtype=float)
+    columns = [(i, None) for i in range(len(options))] + [(i, base) for i in range(len(options))]
+
+    def stats(column):  # one column (PV, or NPC made here: no draws × options copy): percentiles, mean, sd, share < 0
+        i, minus = column
+        c = np.ascontiguousarray(pv[:, i]) if minus is None else pv[:, i] - pv[:, minus]
+        m = c.mean()
+        var = max(float(np.dot(c, c)) / n - m * m, 0.0)  # one pass, no copy; ample precision for a standard error
+        return np.percentile(c, qs), m, float(np.sqrt(var)), float(np.count_nonzero(c < 0)) / n
+    if n >= 100_000:  # a million draws: a few tenths of a second, shared between both cores
         with ThreadPoolExecutor(max_workers=2) as pool:
-            q = list(pool.map(pct, columns))
+            found = list(pool.map(stats, columns))
     else:
-        q = [pct(c) for c in columns]
-    pv_q = np.stack(q[:len(options)], axis=1)
-    npc_q = np.stack(q[len(options):], axis=1)
+        found = [stats(c) for c in columns]
+    q, means, sd, below = (list(t) for t in zip(*found))
+    negative = below[len(options):]
+    if replicate is None:
+        se = iid_errors(q, sd, means, cheapest, negative, n)
+    else:
+        se = replicate_errors(pv, pv - pv[:, [base]], cheapest_index, replicate)
     out = {}
+    k = len(options)
     for i, o in enumerate(options):
         out[o] = {
-            "present_value": {f"p{q}": float(pv_q[n, i]) for n, q in enumerate(PERCENTILES)} | {"mean": float(pv[:, i].mean())},
-            "npc_vs_do_minimum": {f"p{q}": float(npc_q[n, i]) for n, q in enumerate(PERCENTILES)} | {"mean": float(npc[:, i].mean())},
+            "present_value": {f"p{x}": float(q[i][m]) for m, x in enumerate(PERCENTILES)} | {"mean": float(means[i])},
+            "npc_vs_do_minimum": {f"p{x}": float(q[k + i][m]) for m, x in enumerate(PERCENTILES)} | {"mean": float(means[k + i])},
             "probability_cheapest": float(cheapest[i]),
-            "probability_npc_vs_do_minimum_negative": None if i == base else float((npc[:, i] < 0).mean()),
+            "probability_npc_vs_do_minimum_negative": None if i == base else float(negative[i]),
+            "standard_error": se(i, base),
         }
     return out
+
+
+def percentile_points(n: int) -> np.ndarray:
+    """:data:`PERCENTILES`, then each one ± one binomial standard error of its rank (in percent, within 0–100)."""
+    q = np.array(PERCENTILES, dtype=float) / 100.0
+    d = np.sqrt(q * (1.0 - q) / n)
+    return 100.0 * np.concatenate([q, np.clip(q - d, 0.0, 1.0), np.clip(q + d, 0.0, 1.0)])
+
+
+def iid_errors(q, sd, means, cheapest, negative, n) -> Callable:
+    """Standard errors of independent draws: binomial for probabilities, ``s/√N`` for means, order statistics for percentiles."""
+    m = len(PERCENTILES)
+    k = len(sd) // 2
+
+    def one(col):
+        pct = {f"p{x}": float((q[col][2 * m + j] - q[col][m + j]) / 2.0) for j, x in enumerate(PERCENTILES)}
+        return pct | {"mean": float(sd[col] / np.sqrt(n))}
+
+    def se(i, base):
+        p = cheapest[i]
+        return {"present_value": one(i), "npc_vs_do_minimum": one(k + i),
+                "probability_cheapest": float(np.sqrt(p * (1.0 - p) / n)),
+                "probability_npc_vs_do_minimum_negative": None if i == base else float(np.sqrt(negative[i] * (1.0 - negative[i]) / n))}
+    return se
+
+
+def replicate_errors(pv, npc, cheapest_index, replicate: int) -> Callable:
+    """Standard errors between independent QMC replicates (full ones only): ``sd / √R``; None with fewer than two."""
+    R = pv.shape[0] // replicate
+    k = pv.shape[1]
+
+    def spread(x):  # x: R × …
+        return x.std(axis=0, ddof=1) / np.sqrt(R) if R >= 2 else np.full(x.shape[1:], np.nan)
+    cut = R * replicate
+    stats = {}
+    for name, arr in (("present_value", pv), ("npc_vs_do_minimum", npc)):
+        r = arr[:cut].reshape(R, replicate, k) if R else np.zeros((0, 1, k))
+        stats[name] = (spread(np.percentile(r, PERCENTILES, axis=1).transpose(1, 0, 2)) if R else None, spread(r.mean(axis=1)) if R else None)
+    wins = spread(np.stack([np.bincount(cheapest_index[j * replicate:(j + 1) * replicate], minlength=k) / replicate
+                            for j in range(R)])) if R else None
+    neg = spread((npc[:cut].reshape(R, replicate, k) < 0).mean(axis=1)) if R else None
+
+    def value(x):
+        return None if x is None or np.isnan(x) else float(x)
+
+    def se(i, base):
+        out = {name: {f"p{x}": value(None if p is None else p[j, i]) for j, x in enumerate(PERCENTILES)}
+               | {"mean": value(None if mean is None else mean[i])} for name, (p, mean) in stats.items()}
+        return out | {"probability_cheapest": value(None if wins is None else wins[i]),
+                      "probability_npc_vs_do_minimum_negative": None if i == base else value(None if neg is None else neg[i])}
+    return se

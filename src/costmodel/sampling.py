@@ -10,16 +10,28 @@ Inflation levers (``appraisal.inflation.*``) are not drawn: they only turn real 
 ones, and Monte Carlo reports present values, which are real. They are held at central (listed with
 the structural levers and flags that are never drawn).
 
-Reproducibility: draws are generated in fixed blocks of :data:`BLOCK` draws, block ``i`` from its own
-seed ``SeedSequence(seed).spawn(n)[i]``, and each lever draws from its own stream within the block,
-``SeedSequence(seed, spawn_key=(i, crc32(key)))``. So draw ``j`` of a lever has the same value
-whatever the chunk size, the threads or the cluster, and whichever other levers are drawn or fixed
-(``--set``, scenarios): comparisons between runs use common random numbers. So draw ``j`` has the same value whatever the chunk size, the
-number of threads or the cluster that computes it.
+Reproducibility: draws are generated in fixed blocks of :data:`BLOCK` draws, and each lever draws
+from its own stream within block ``i``: ``SeedSequence(seed, spawn_key=(i, crc32(key)))``. So draw
+``j`` of a lever has the same value whatever the chunk size, the threads or the cluster, and whichever
+other levers are drawn or fixed (``--set``, scenarios): comparisons between runs use common random
+numbers. Every draw is independent of every other (nothing is done across a block), so the Monte
+Carlo standard errors of :mod:`costmodel.montecarlo` are those of independent draws.
 
-Correlations (``correlations:`` in ``scenarios.yaml``) are rank correlations imposed within each
-block by the Iman–Conover method: levers are drawn independently, then reordered so their ranks follow
-correlated normal scores. Each marginal distribution is unchanged; only the pairing moves. Format::
+Quasi-Monte Carlo (``qmc=True``): the uniforms come from scrambled Sobol' sequences
+(``scipy.stats.qmc.Sobol``, Owen's nested scrambling) instead, one dimension per drawn lever in key
+order. Each block holds :data:`QMC_REPLICATE`-point replicates, each an independently scrambled
+sequence (seeded by seed, block and replicate): a randomised QMC design whose replicates are
+independent, which is what gives QMC estimates an honest standard error (the spread between
+replicates). The same seed gives the same draws whatever the chunking; fixing a lever changes the
+dimensions and so every lever's points (no common random numbers under QMC).
+
+Correlations (``correlations:`` in ``scenarios.yaml``) are rank correlations imposed by a Gaussian
+copula: each correlated lever's uniform ``u`` becomes a normal score ``z = Φ⁻¹(u)``, the scores are
+mixed by the Cholesky factor ``L`` of the normal-score correlation ``2 sin(π ρ / 6)`` (which gives
+Spearman's ``ρ`` exactly), and ``Φ(L z)`` replaces ``u`` before the lever's quantile function. Each
+lever's own distribution is unchanged (``Φ(L z)`` is uniform); only the pairing moves. The same
+transform applies to QMC points (a smooth map of the low-discrepancy design). Levers that take part
+in no correlation keep their uniforms untouched. Format::
 
     correlations:
       - levers: [options.in_house.improvement.total, options.trust.improvement.total]
@@ -38,6 +50,8 @@ from .assumptions import Assumptions
 from .errors import AssumptionError, Problem
 
 BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chunking
+QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence under QMC (4 a block)
+PIECE = 2**14  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
 DISTRIBUTIONS = ("pert", "triangular")
 NOMINAL_ONLY = "appraisal.inflation."  #: levers that change nominal outputs only: not drawn
 
@@ -124,7 +138,7 @@ def correlation_matrix(a: Assumptions, drawn: list[Drawn]) -> np.ndarray | None:
     return pearson
 
 
-CORRELATION_STREAM = 2**32  #: spawn key of the correlation scores' stream (crc32 values are below it)
+QMC_STREAM = 2**32  #: spawn key of the QMC scramblings (crc32 values are below it)
 
 
 def lever_rng(seed: int, block: int, key: str) -> np.random.Generator:
@@ -138,7 +152,7 @@ TOLERANCE = 1e-7  #: largest interpolation error allowed, as a share of the leve
 
 
 class BetaQuantile:
-    """``F⁻¹(u)`` of Beta(α, β), α, β ≥ 1, by linear interpolation in tables of exact quantiles.
+    """``F⁻¹(u)`` of Beta(α, β), α, β ≥ 1, by linear interpolation in tables of exact quantiles (:func:`beta_knots`).
 
     The body is :data:`TABLE_CELLS` equal cells in ``u``. Near ``u = 0`` the quantile behaves like
     ``u^(1/α)``, whose slope is unbounded, so cells whose interpolation error could exceed
@@ -151,9 +165,7 @@ class BetaQuantile:
         from scipy import special
         self.alpha, self.beta = float(alpha), float(beta)
         n = TABLE_CELLS
-        u = np.arange(n + 1) / n
-        x = special.betaincinv(alpha, beta, u)
-        x[0], x[-1] = 0.0, 1.0
+        x = beta_knots(special, alpha, beta)
         slope = np.diff(x)
         # |F⁻¹''| = |f'(x)| / f(x)³ with f the Beta density; log f = (α−1) log x + (β−1) log(1−x) − log B
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -201,6 +213,31 @@ class BetaQuantile:
         return out
 
 
+def beta_knots(special, alpha: float, beta: float, coarse: int = 4, edge: int = TABLE_CELLS // 16) -> np.ndarray:
+    """Beta(α, β) quantiles at ``u = k / TABLE_CELLS``, k = 0 … TABLE_CELLS, for a third of ``betaincinv``'s cost.
+
+    Exact (``betaincinv``) at every ``coarse``-th knot and at the ``edge`` knots nearest each end, where the
+    quantile steepens; in between, cubic Hermite interpolation with the exact slope ``dx/du = 1/f(x)``
+    (error of order ``h⁴``: below 1e-12 of the range for PERT shapes, tested against ``betaincinv``).
+    """
+    n = TABLE_CELLS
+    m = n // coarse
+    xc = special.betaincinv(alpha, beta, np.arange(m + 1) / m)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        logf = special.xlogy(alpha - 1.0, xc) + special.xlog1py(beta - 1.0, -xc) - special.betaln(alpha, beta)
+        slope = np.exp(-logf) / m  # dx/du over one coarse cell
+    secant = np.diff(xc)
+    slope = np.where(np.isfinite(slope), slope, np.append(secant, secant[-1]))  # infinite at a steep end: exact there anyway
+    t = np.arange(coarse) / coarse
+    h00, h10, h01, h11 = 2 * t**3 - 3 * t**2 + 1, t**3 - 2 * t**2 + t, -2 * t**3 + 3 * t**2, t**3 - t**2
+    x = (np.outer(xc[:-1], h00) + np.outer(slope[:-1], h10) + np.outer(xc[1:], h01) + np.outer(slope[1:], h11)).reshape(-1)
+    x = np.append(x, 1.0)
+    ends = np.r_[0:edge, n + 1 - edge:n + 1]
+    x[ends] = special.betaincinv(alpha, beta, ends / n)
+    x[0], x[-1] = 0.0, 1.0
+    return x
+
+
 def _tail_value(table, v: np.ndarray, power: float, lower: bool) -> np.ndarray:
     """Interpolate a steep end's table at distance ``v`` from the end (``v < width``)."""
     width, x = table
@@ -216,11 +253,44 @@ def beta_quantile(alpha: float, beta: float) -> BetaQuantile:
     return BetaQuantile(alpha, beta)
 
 
+@functools.lru_cache(maxsize=1024)
+def _pert_table(low: float, central: float, high: float) -> tuple[BetaQuantile, np.ndarray, np.ndarray]:
+    """The Beta table of a PERT lever with its body scaled to the lever: ``low + span × F⁻¹`` in one step."""
+    span = high - low
+    q = beta_quantile(*pert_shape(Drawn("", low, central, high)))
+    return q, q.slope * span, q.intercept * span + low
+
+
 def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """PERT quantiles of lever ``d`` at ``u``: ``low + (high − low) × F⁻¹_{Beta(α, β)}(u)``."""
-    out = beta_quantile(*pert_shape(d))(u, out)
-    out *= d.high - d.low
-    out += d.low
+    """PERT quantiles of lever ``d`` at ``u``: ``low + (high − low) × F⁻¹_{Beta(α, β)}(u)``.
+
+    Works through ``u`` in pieces of :data:`PIECE` with the table scaled to the lever (a few passes
+    over cache-sized buffers); ``out`` may be ``u``.
+    """
+    q, slope, intercept = _pert_table(d.low, d.central, d.high)
+    u = np.asarray(u, dtype=float)
+    out = np.empty_like(u) if out is None else out
+    n, span = TABLE_CELLS, d.high - d.low
+    flat_u, flat_out = u.reshape(-1), out.reshape(-1)
+    tail = None
+    if q.left is not None or q.right is not None:  # draws in the steep ends' cells, found once for the whole column
+        tail = np.flatnonzero((flat_u < q.first / n) | ((flat_u >= q.last / n) & (flat_u < 1.0)))
+        ut = flat_u[tail]  # kept: ``out`` may be ``u``
+    s = np.empty(min(PIECE, flat_u.size))
+    i = np.empty(s.size, dtype=np.intp)
+    tmp = np.empty(s.size)
+    for lo in range(0, flat_u.size, PIECE):
+        m = min(PIECE, flat_u.size - lo)
+        sp, ip, tp, op = s[:m], i[:m], tmp[:m], flat_out[lo:lo + m]
+        np.multiply(flat_u[lo:lo + m], n, out=sp)  # exact: n is a power of two
+        np.copyto(ip, sp, casting="unsafe")  # floor for u ≥ 0
+        np.take(slope, ip, out=op)
+        op *= sp
+        op += np.take(intercept, ip, out=tp)
+    if tail is not None and tail.size:
+        low = ut < 0.5
+        flat_out[tail[low]] = d.low + span * _tail_value(q.left, ut[low], q.alpha, lower=True)
+        flat_out[tail[~low]] = d.low + span * _tail_value(q.right, 1.0 - ut[~low], q.beta, lower=False)
     return out
 
 
@@ -238,47 +308,75 @@ def triangular_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) 
     return out
 
 
+def qmc_uniforms(k: int, seed: int, block: int, size: int) -> np.ndarray:
+    """``size × k`` scrambled Sobol' points for block ``block``: replicates of :data:`QMC_REPLICATE` points,
+    each its own scrambling (``SeedSequence(seed, spawn_key=(block, QMC_STREAM, r))``), in order."""
+    import warnings
+    from scipy.stats import qmc
+    out = np.empty((size, k), order="F")
+    for r, lo in enumerate(range(0, size, QMC_REPLICATE)):
+        m = min(QMC_REPLICATE, size - lo)
+        engine = qmc.Sobol(d=k, scramble=True, seed=np.random.default_rng(
+            np.random.SeedSequence(seed, spawn_key=(block, QMC_STREAM, r))))
+        with warnings.catch_warnings():  # a short last replicate is not a power of two: fine, it is still uniform
+            warnings.simplefilter("ignore", UserWarning)
+            out[lo:lo + m] = engine.random(m)
+    return out
+
+
+def gaussian_copula(u: np.ndarray, pearson: np.ndarray) -> np.ndarray:
+    """Impose the normal-score correlation ``pearson`` on the columns of uniforms ``u`` (n × k), in place.
+
+    Only columns that take part in a correlation change: ``Φ(L Φ⁻¹(u))`` with ``L`` the Cholesky factor.
+    """
+    from scipy.special import ndtr, ndtri
+    involved = np.flatnonzero(np.abs(pearson - np.eye(len(pearson))).sum(axis=0) > 0)
+    if involved.size == 0:
+        return u
+    L = np.linalg.cholesky(pearson[np.ix_(involved, involved)])
+    tiny = 2.0**-53  # random() can give 0 exactly: keep Φ⁻¹ finite
+    z = ndtri(np.clip(u[:, involved], tiny, 1.0 - tiny))
+    for c, j in enumerate(involved):  # L z by hand: no BLAS threads (they spin) for a k × k product
+        y = z[:, 0] * L[c, 0]
+        for k in range(1, c + 1):
+            y += z[:, k] * L[c, k]
+        u[:, j] = ndtr(y)
+    return u
+
+
 def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distribution: str = "pert",
-               correlation: np.ndarray | None = None) -> np.ndarray:
+               correlation: np.ndarray | None = None, qmc: bool = False) -> np.ndarray:
     """Draws of block ``block``, ``size × len(drawn)`` (``size`` is :data:`BLOCK` except for the last block).
 
-    Each lever takes ``size`` uniforms from its own stream and maps them through its quantile
-    function. The first ``k`` draws of a block do not depend on ``size``, only on ``seed`` and
-    ``block``: each lever's stream is consumed in order, and with correlations the whole block is
-    drawn and cut.
+    Each lever takes ``size`` uniforms from its own stream (or the block's Sobol' points under
+    ``qmc``), correlated by the Gaussian copula, and maps them through its quantile function. The
+    first ``k`` draws of a block do not depend on ``size``, only on ``seed`` and ``block``.
     """
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
-    n = size if correlation is None else BLOCK  # ranks use the whole block
-    out = np.empty((n, len(drawn)), order="F")  # each lever contiguous: the engine reads columns
+    if qmc:
+        out = qmc_uniforms(len(drawn), seed, block, size)
+    else:
+        out = np.empty((size, len(drawn)), order="F")  # each lever contiguous: the engine reads columns
+        for j, d in enumerate(drawn):
+            lever_rng(seed, block, d.key).random(out=out[:, j])
+    return to_levers(out, drawn, distribution, correlation)
+
+
+def to_levers(u: np.ndarray, drawn: list[Drawn], distribution: str = "pert", correlation: np.ndarray | None = None) -> np.ndarray:
+    """Uniforms ``n × len(drawn)`` (column-major is fastest) turned into lever values, in place.
+
+    The Gaussian copula first (if ``correlation``), then each lever's quantile function, integers rounded.
+    """
+    if correlation is not None:
+        gaussian_copula(u, correlation)
     quantile = pert_quantile if distribution == "pert" else triangular_quantile
     for j, d in enumerate(drawn):
-        col = out[:, j]
-        lever_rng(seed, block, d.key).random(out=col)
-        quantile(d, col, out=col)
-    if correlation is not None:
-        out = iman_conover(out, correlation, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, CORRELATION_STREAM))))
-    for j, d in enumerate(drawn):
+        col = u[:, j]
+        work = col if col.flags.contiguous else np.ascontiguousarray(col)
+        quantile(d, work, out=work)
         if d.integer:
-            out[:, j] = np.clip(np.rint(out[:, j]), np.ceil(d.low), np.floor(d.high))
-    return out[:size]
-
-
-def iman_conover(x: np.ndarray, pearson: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Reorder each column of ``x`` (n × k) so its ranks follow normal scores with correlation ``pearson``.
-
-    Only columns that take part in a correlation are reordered (in place); the others keep their order.
-    """
-    involved = np.flatnonzero(np.abs(pearson - np.eye(len(pearson))).sum(axis=0) > 0)
-    if involved.size == 0:
-        return x
-    sub = pearson[np.ix_(involved, involved)]
-    z = rng.standard_normal((x.shape[0], involved.size))
-    L = np.linalg.cholesky(sub)
-    scores = np.zeros_like(z)
-    for c in range(involved.size):  # scores = z @ L.T, summed by hand: no BLAS threads (they spin) for a k × k product
-        for k in range(c + 1):
-            scores[:, c] += z[:, k] * L[c, k]
-    for col, j in enumerate(involved):
-        x[np.argsort(scores[:, col]), j] = np.sort(x[:, j])  # the r-th smallest draw goes where the r-th smallest score is
-    return x
+            np.clip(np.rint(work, out=work), np.ceil(d.low), np.floor(d.high), out=work)
+        if work is not col:
+            col[:] = work
+    return u

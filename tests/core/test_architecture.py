@@ -18,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 PKG = SRC / "costmodel"
-ADAPTERS = {"files", "workbook", "excel", "report", "render", "backends", "evidence", "cli", "io"}
-IO_LIBRARIES = {"yaml", "openpyxl", "xlwings", "matplotlib", "click", "rich", "pyarrow", "pandas", "dask", "distributed"}
+ADAPTERS = {"files", "workbook", "excel", "report", "render", "backends", "evidence", "analysis", "cli", "io"}
+IO_LIBRARIES = {"yaml", "openpyxl", "xlwings", "matplotlib", "click", "rich", "pyarrow", "pandas", "dask", "distributed",
+                "SALib", "ema_workbench"}
 
 
 def module_name(path: Path) -> str:

@@ -168,7 +168,7 @@ def test_page_is_self_contained_and_accessible():
     assert html.count("<svg") == 4
     assert html.count("role='img'") == 4 and html.count("<desc id=") == 4
     assert "<main" in html and "role=\"banner\"" in html and "role=\"contentinfo\"" in html
-    assert html.count("<h1>") == 1 and html.count("<h2") == 9
+    assert html.count("<h1>") == 1 and html.count("<h2") == 10  # "What would change the decision" is the tenth
     for colour in ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00"):
         assert colour in html
     assert "@page { size: A4" in html

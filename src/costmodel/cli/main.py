@@ -23,12 +23,15 @@ COMMANDS = {
     "sweep": "costmodel.cli.sensitivity:sweep",
     "tornado": "costmodel.cli.sensitivity:tornado",
     "switching": "costmodel.cli.sensitivity:switching",
-    "montecarlo": "costmodel.cli.sensitivity:montecarlo",
+    "montecarlo": "costmodel.cli.montecarlo:montecarlo",
     "excel": "costmodel.cli.excel:excel",
     "report": "costmodel.cli.report:report",
     "backtest": "costmodel.cli.backtest:backtest",
     "councils": "costmodel.cli.councils:councils",
     "benchmark": "costmodel.cli.councils:benchmark",
+    "voi": "costmodel.cli.analysis:voi",
+    "sobol": "costmodel.cli.analysis:sobol",
+    "discover": "costmodel.cli.analysis:discover",
 }
 
 

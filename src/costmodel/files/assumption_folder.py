@@ -16,6 +16,7 @@ import yaml
 from .. import levers as lv
 from ..assumptions import Assumptions, Option, Scenario, Source, build
 from ..errors import AssumptionError, OutputError, Problem
+from ..groups import lever_groups
 from .atomic import atomic_write
 from .price_file import parse_prices, prices_tree
 
@@ -23,7 +24,7 @@ LEVER_FILES = ("appraisal", "baseline", "journey")
 REQUIRED_FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.yaml", "sources.yaml")
 SOURCE_FIELDS = ("title", "publisher", "year", "url", "identifier", "section", "note")
 SCENARIO_FIELDS = ("label", "reason", "set")
-SCENARIO_SECTIONS = ("scenarios", "correlations")
+SCENARIO_SECTIONS = ("scenarios", "correlations", "groups")
 
 
 class LineDict(dict):
@@ -159,7 +160,7 @@ def _scenarios(data, problems) -> tuple[dict[str, Scenario], dict]:
     if data is None:
         return {}, {}
     if not isinstance(data, Mapping):
-        problems.append(Problem("scenarios.yaml", "", "expected sections: scenarios (and optionally correlations)"))
+        problems.append(Problem("scenarios.yaml", "", "expected sections: scenarios (and optionally correlations, groups)"))
         return {}, {}
     extra = {}
     for k in data:
@@ -235,6 +236,7 @@ def load_folder(folder) -> Assumptions:
     records += price_records
     try:
         result = build(records, options, sources, scenarios, origin=str(folder), extra=extra, prices=prices)
+        lever_groups(result, where_of=lambda key: _where("scenarios.yaml", extra.get("groups"), key))
     except AssumptionError as e:
         problems += e.problems
     if problems:

@@ -14,6 +14,7 @@ from .. import __version__
 from ..assumptions import COMPARATOR, SECOND_COMPARATOR
 from . import svg as charts
 from .backtest import backtest_section
+from .decision_value import decision_value_section
 from .svg import money_m
 
 ROWS = (  # (label, field, kind, row class)
@@ -231,6 +232,16 @@ def run_notes(data: dict) -> str:
     return out
 
 
+def _precision(data: dict) -> str:
+    """How precise the shares are: the largest Monte Carlo standard error, and whether it is under half a point."""
+    worst = max((data.get("montecarlo") or {}).get("share_se", {}).values(), default=None)
+    if worst is None:
+        return ""
+    verdict = "under half a percentage point" if worst < 0.005 else "more than half a percentage point: run with more --draws"
+    return (f" With {data['draws']:,} draws each share's Monte Carlo standard error is at most {worst * 100:.2f} percentage "
+            f"points ({verdict}).")
+
+
 def body_sections(data: dict) -> list[str]:
     """The report's sections, in reading order."""
     r = data["result"]
@@ -241,7 +252,8 @@ def body_sections(data: dict) -> list[str]:
     if data["shares"] is not None:
         shares = ("Each simulated future draws every uncertain assumption from its low–high range at once. "
                   "Share of futures in which each option was cheapest: " + "; ".join(
-            f"{escape(r['options'][k]['label'])} {p:.0%}" for k, p in sorted(data["shares"].items(), key=lambda x: -x[1])) + ".")
+            f"{escape(r['options'][k]['label'])} {p:.0%}" for k, p in sorted(data["shares"].items(), key=lambda x: -x[1])) + "."
+                  + _precision(data))
     t = data["tornado"]
     return [
         _section("answer", "The answer", f"<p class='headline' id='headline' data-cheapest='{escape(data['cheapest'])}' "
@@ -265,6 +277,7 @@ def body_sections(data: dict) -> list[str]:
             "or high value and the others stay central. A bar crossing zero marks an assumption that on its own changes "
             "the answer.")),
         _section("decision", "Which form of support fits", decision_section(data)),
+        _section("change", "What would change the decision", decision_value_section(data.get("decision_value"))),
         _section("assumptions", "The assumptions that matter most", assumptions_table(data) + prices_note(data)),
         *([backtest_section(data["backtest"])] if data.get("backtest") else []),
         _section("caveats", "What the figures leave out", "<ul class='caveats'>" + "".join(

@@ -80,12 +80,31 @@ def add_monte_carlo(wb, result, command: str, fingerprint: str):
     last = _rows(ws, rows, money_cols=(2, 3, 4, 5, 6, 7))
     _text(ws, f"A{last + 2}", f"{result.present_value.shape[0]:,} draws, seed {result.plan.seed}, "
                               f"{result.plan.distribution} distributions")
+    _standard_errors(ws, result, last + 4)
     chart = BarChart()
     chart.title = "Probability each option is cheapest"
     chart.add_data(Reference(ws, min_col=8, min_row=6, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=7, max_row=last))
     ws.add_chart(chart, "K6")
     return ws
+
+
+def _standard_errors(ws, result, top: int) -> None:
+    """The Monte Carlo standard error of every figure above, in the same layout (see costmodel.montecarlo)."""
+    _text(ws, f"A{top}", "Monte Carlo standard errors of the figures above (percentiles: order statistics; "
+                         "probabilities: binomial; under QMC: between replicates)").font = Font(bold=True)
+    for i, (o, s) in enumerate(result.summary.items(), start=top + 1):
+        se = s["standard_error"]
+        pv, npc = se["present_value"], se["npc_vs_do_minimum"]
+        for j, value in enumerate([o, pv["p5"], pv["p50"], pv["p95"], npc["p5"], npc["p50"], npc["p95"],
+                                   se["probability_cheapest"], se["probability_npc_vs_do_minimum_negative"]], start=1):
+            cell = ws.cell(i, j)
+            if isinstance(value, str):
+                _text(ws, cell.coordinate, value)
+            else:
+                cell.value = value
+            if 2 <= j <= 7:
+                cell.number_format = MONEY
 
 
 def add_sweep(wb, s, command: str, fingerprint: str, max_rows: int = 100_000):

@@ -1,0 +1,98 @@
+"""Named groups of levers (``groups:`` in ``scenarios.yaml``): the uncertainties a council could resolve together.
+
+A group is what one piece of work would pin down — a placement review fixes the legacy placements'
+count, prices and step-down together; a workforce census the social workers' numbers, pay and agency
+share. The value of information (:mod:`costmodel.voi`) is reported for each group as well as for
+each lever. Format::
+
+    groups:
+      legacy_placements:
+        label: Legacy placements
+        reason: A placement review would establish these together.
+        levers: [baseline.legacy_placements.*, options.*.legacy.step_down_per_year]
+
+A lever entry is a dotted key, or a pattern in which ``*`` stands for one whole part of the key
+(an option, an item, or any last part), so the bundled groups apply to options a council adds.
+An entry that matches no lever is an error naming the file and line; so is a malformed group.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from . import levers as lv
+from .assumptions import Assumptions
+from .errors import AssumptionError, Problem
+
+GROUP_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+FIELDS = ("label", "reason", "levers")
+WHERE = "scenarios.yaml groups"
+
+
+@dataclass(frozen=True)
+class LeverGroup:
+    """A named group: its key, label, why its levers belong together, and the lever keys it covers."""
+
+    key: str
+    label: str
+    reason: str
+    levers: tuple[str, ...]
+    where: str = WHERE
+
+
+def matches(pattern: str, key: str) -> bool:
+    """``pattern`` matches ``key`` part by part; ``*`` stands for one whole part."""
+    p, k = pattern.split("."), key.split(".")
+    return len(p) == len(k) and all(a == "*" or a == b for a, b in zip(p, k))
+
+
+def lever_groups(a: Assumptions, where_of: Callable[[str], str] | None = None) -> list[LeverGroup]:
+    """The groups declared in ``a.extra['groups']`` with their patterns resolved to lever keys.
+
+    ``where_of(group key)`` names its place (``scenarios.yaml:52``) in error messages. Raises
+    :class:`AssumptionError` listing every problem.
+    """
+    raw = (a.extra or {}).get("groups")
+    if not raw:
+        return []
+    where_of = where_of or (lambda key: WHERE)
+    if not isinstance(raw, Mapping):
+        raise AssumptionError([Problem(WHERE, "groups", "expected a mapping of group names to {label, reason, levers}")])
+    out, problems = [], []
+    known = list(a.levers)
+    for name, body in raw.items():
+        where, tag = where_of(str(name)), f"groups.{name}"
+        if not isinstance(name, str) or not GROUP_KEY.match(name):
+            problems.append(Problem(where, tag, "group names are lower-case letters, digits and _, starting with a letter"))
+            continue
+        if not isinstance(body, Mapping) or not isinstance(body.get("levers"), list) or not body["levers"]:
+            problems.append(Problem(where, tag, "expected label, reason and levers: [KEY or PATTERN, ...]"))
+            continue
+        for f in body:
+            if f not in FIELDS:
+                problems.append(Problem(where, f"{tag}.{f}", "unknown field" + lv.suggest(str(f), list(FIELDS))))
+        keys: list[str] = []
+        for entry in body["levers"]:
+            found = [k for k in known if isinstance(entry, str) and matches(entry, k)]
+            if not found:
+                problems.append(Problem(where, tag, f"{entry!r} matches no lever" + lv.suggest(str(entry), known)))
+            keys += [k for k in found if k not in keys]
+        out.append(LeverGroup(name, str(body.get("label") or name.replace("_", " ").capitalize()),
+                              str(body.get("reason") or ""), tuple(keys), where))
+    if problems:
+        raise AssumptionError(problems)
+    return out
+
+
+def select(groups: list[LeverGroup], names) -> list[LeverGroup]:
+    """The groups named (all when ``names`` is empty); an unknown name is an input error with the known ones."""
+    if not names:
+        return groups
+    index = {g.key: g for g in groups}
+    bad = [n for n in names if n not in index]
+    if bad:
+        raise AssumptionError([Problem("--group", n, "unknown group" + lv.suggest(n, list(index))
+                                       + f"; known: {', '.join(index) or 'none (declare groups: in scenarios.yaml)'}")
+                               for n in bad])
+    return [index[n] for n in names]
