@@ -8,6 +8,7 @@ Option levers are written ``options.*.…`` and external-support items ``options
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 
 #: The closed unit vocabulary. Every lever in an assumption file states one of these.
@@ -151,6 +152,8 @@ CATALOGUE: tuple[LeverSpec, ...] = (
     _l("options.*.optimism_bias", "fraction", "Optimism-bias uplift on one-off costs (Green Book)", 0, maximum=2.0),
 )
 
+_BY_PATTERN = {spec.pattern: spec for spec in reversed(CATALOGUE)}  # the first entry wins, as in spec_for's scan
+
 PHASES: tuple[str, ...] = ("diagnosis", "stabilise", "implement", "sustain")
 
 #: Option metadata keys that are text, not levers.
@@ -174,8 +177,17 @@ JOURNEY_ONLY = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # the catalogue never changes; a folder asks for each key many times
 def spec_for(key: str) -> LeverSpec | None:
     """The catalogue entry for a concrete key, or None if the key is unknown."""
+    parts = key.split(".")  # first try the pattern the key names with its option and item as ``*``
+    if len(parts) > 2 and parts[0] == "options":
+        parts[1] = "*"
+        if len(parts) > 4 and parts[2] == "external_support":
+            parts[3] = "*"
+    spec = _BY_PATTERN.get(".".join(parts))
+    if spec is not None and spec.matches(key):
+        return spec
     for spec in CATALOGUE:
         if spec.matches(key):
             return spec

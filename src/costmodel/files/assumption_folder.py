@@ -32,7 +32,7 @@ class LineDict(dict):
         self.lines: dict = {}
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
