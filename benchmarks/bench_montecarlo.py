@@ -32,7 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from measure import Figure, costmodel_command, run_program  # noqa: E402
+from measure import Figure, costmodel_command, run_program, user_env  # noqa: E402
 
 SEED = 1
 UNO_PYTHON = os.environ.get("COSTMODEL_UNO_PYTHON", "/usr/bin/python3")
@@ -78,7 +78,7 @@ def libreoffice(recalcs: int, seed: int) -> tuple[float, float]:
         book, spec, out = Path(tmp) / "bench.xlsx", Path(tmp) / "draws.json", Path(tmp) / "out.json"
         save_workbook(wb, book)
         spec.write_text(json.dumps({"cells": cells, "rows": x.tolist(), "outputs": [f"pv_{o}" for o in a.option_keys]}))
-        env = {**os.environ, "COSTMODEL_SOFFICE": find_soffice()}
+        env = {**user_env(), "COSTMODEL_SOFFICE": find_soffice()}
         run_program([UNO_PYTHON, str(HERE / "lo_uno_driver.py"), str(book), str(spec), str(out)], env=env, timeout=3600)
         res = json.loads(out.read_text())
     engine = mc.montecarlo(p).present_value
@@ -91,12 +91,13 @@ def run(quick: bool = False, draws: int | None = None, lo_recalcs: int | None = 
     draws = draws or (200_000 if quick else 1_000_000)
     lo_recalcs = lo_recalcs or (5 if quick else 20)
     with tempfile.TemporaryDirectory(prefix="costmodel-bench-") as empty:
-        base = statistics.median(run_program([sys.executable, "-c", "import numpy, yaml"], cwd=empty).seconds
+        env = user_env()
+        base = statistics.median(run_program([sys.executable, "-c", "import numpy, yaml"], cwd=empty, env=env).seconds
                                  for _ in range(5))
         child = run_program([sys.executable, str(Path(__file__).resolve()), "--engine", str(draws)], cwd=empty,
-                            capture=True)
+                            env=env, capture=True)
         command = run_program([costmodel_command(), "montecarlo", "--draws", str(draws), "--seed", str(SEED),
-                               "--format", "json"], cwd=empty)
+                               "--format", "json"], cwd=empty, env=env)
     engine = json.loads(child.stdout)
     rate = draws / engine["seconds"]
     scale = f"{draws:,} draws x {engine['options']} options x {engine['years']} years, {engine['levers']} levers drawn"

@@ -5,7 +5,9 @@
 
 numpy and PyYAML are the floor every run of the model pays; what ``compare`` adds (click, the package,
 reading the bundled assumptions, the engine, the table) should cost at most half as much again.
-Both programs run from an empty temporary folder, so ``compare`` reads the bundled example.
+Both programs run from an empty temporary folder, so ``compare`` reads the bundled example, and
+without ``PYTHONDONTWRITEBYTECODE`` (a warm-up run of each writes the bytecode cache, as pip does when
+it installs the package), so a cold start means a new process, not compiling the package.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import Figure, costmodel_command, interleaved_medians  # noqa: E402
+from measure import Figure, costmodel_command, interleaved_medians, user_env  # noqa: E402
 
 TARGET = 1.5
 
@@ -26,7 +28,7 @@ def run(quick: bool = False) -> list[Figure]:
                 "compare": [costmodel, "compare"],
                 "version": [costmodel, "--version"]}
     with tempfile.TemporaryDirectory(prefix="costmodel-bench-") as empty:
-        t = interleaved_medians(commands, repeats, cwd=empty)
+        t = interleaved_medians(commands, repeats, cwd=empty, env=user_env())
     base = f'python -c "import numpy, yaml" {t["baseline"]:.3f} s'
     return [
         Figure(f"costmodel compare, cold start (median of {repeats})", t["compare"], "s",

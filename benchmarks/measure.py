@@ -76,16 +76,23 @@ def run_program(cmd: list[str], cwd: str | Path | None = None, env: dict | None 
     return Run(seconds, usage.ru_maxrss * 1024 / MIB, code, stdout)
 
 
-def interleaved_medians(commands: dict[str, list[str]], repeats: int, cwd: str | Path | None = None) -> dict[str, float]:
+def interleaved_medians(commands: dict[str, list[str]], repeats: int, cwd: str | Path | None = None,
+                        env: dict | None = None) -> dict[str, float]:
     """Median wall seconds of each command over ``repeats`` runs, taken in turn (A B A B …) after one
     discarded warm-up each, so a change in the machine's load falls on all of them alike."""
     for cmd in commands.values():
-        run_program(cmd, cwd=cwd)
+        run_program(cmd, cwd=cwd, env=env)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeats):
         for name, cmd in commands.items():
-            times[name].append(run_program(cmd, cwd=cwd).seconds)
+            times[name].append(run_program(cmd, cwd=cwd, env=env).seconds)
     return {name: statistics.median(t) for name, t in times.items()}
+
+
+def user_env() -> dict:
+    """The environment of an ordinary user's shell: this one without ``PYTHONDONTWRITEBYTECODE``, so the
+    warm-up run writes the bytecode cache (as pip does at install) and a cold start is not a compile."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def costmodel_command() -> str:
