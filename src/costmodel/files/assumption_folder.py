@@ -8,7 +8,7 @@ any other mapping is a group whose keys extend the dotted key. Problems name ``f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 import yaml
 
