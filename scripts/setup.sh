@@ -10,7 +10,7 @@
 #   Python: the virtual environment .venv (or the one already active) with costmodel installed
 #   editable, with its [test] extras.
 #
-# Afterwards `.venv/bin/python -m pytest` (or `python -m pytest` in the activated environment) runs the
+# Afterwards `. .venv/bin/activate && python -m pytest` runs the
 # tests without touching apt. Without apt-get (not Debian) the packages are listed for you to install;
 # the tests that need them are skipped until then.
 set -euo pipefail
@@ -48,4 +48,4 @@ else
   [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q -e ".[test]" </dev/null
-echo "setup: ready; run the tests with $venv/bin/python -m pytest" >&2
+echo "setup: ready; run the tests with: . $venv/bin/activate && python -m pytest" >&2

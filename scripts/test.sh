@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The README's test command: set up what the tests need (scripts/setup.sh: apt packages when absent,
-# the virtual environment .venv with the [test] extras), then run the whole suite.
+# the virtual environment .venv with the [test] extras), then run the whole suite in that environment.
 # Extra arguments go to pytest, e.g.  bash scripts/test.sh -k workbook
-# Once set up, `.venv/bin/python -m pytest` alone runs the tests (no apt-get, no pip).
+# Once set up, `. .venv/bin/activate && python -m pytest` runs the tests alone (no apt-get, no pip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec "${VIRTUAL_ENV:-.venv}/bin/python" -m pytest "$@"
+if [ -z "${VIRTUAL_ENV:-}" ]; then
+  # shellcheck disable=SC1091
+  . .venv/bin/activate  # the tests also run the costmodel command, which must be on PATH
+fi
+exec python -m pytest "$@"
