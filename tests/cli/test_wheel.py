@@ -169,7 +169,7 @@ def tell(request, line: str) -> None:
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if say and capture:
         with capture.global_and_fixture_disabled():
-            say.write_line(line)
+            say.write(f"\n{line}\n")
 
 
 @pytest.fixture(scope="session")
@@ -205,6 +205,8 @@ def wheel_venv(wheel, cache_home, request) -> Path:
         pip = run([py, "-m", "pip", "install", "--no-input", "--no-deps", "--force-reinstall", str(wheel)],
                   cache_home, clean_env())
         assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
+        tell(request, f"wheel environment {venv}: the new wheel reinstalled; its dependencies took "
+                      f"{info['install_seconds']} s to install when the environment was made")
     marker.write_text(json.dumps({**info, "wheel": wheel_key(wheel)}))
     return venv
 
