@@ -1,135 +1,139 @@
-"""Monte Carlo speed: the full engine in draws per second, against LibreOffice recalculating the same model.
+"""Monte Carlo speed and memory, measured from outside the process, against LibreOffice in the same run.
 
-    python benchmarks/bench_montecarlo.py --draws 1000000 --lo-recalcs 200
-    /usr/bin/time -v python benchmarks/bench_montecarlo.py --draws 1000000 --no-libreoffice   # peak memory
-    /usr/bin/time -v costmodel montecarlo --draws 1000000 --seed 1                              # the command itself
+    python benchmarks/bench_montecarlo.py                  # 10^6 draws; LibreOffice: 20 recalculations
+    python benchmarks/bench_montecarlo.py --quick          # 200,000 draws; 5 recalculations
+    python benchmarks/bench_montecarlo.py --draws 1000000 --lo-recalcs 200 --no-libreoffice
 
-The engine run is ``costmodel montecarlo``'s own path (every option, every line, every draw of every
-ranged lever, 10-year horizon, monthly timing), with the quantile tables built inside the timed
-run (as the command does); ``--chunk-size`` defaults to the command's default. LibreOffice gets the workbook from
-``costmodel.workbook.build.build_workbook``, kept open; each recalculation writes the same draws'
-lever values into the Inputs sheet, calls ``calculateAll()`` and reads the four present values,
-which are checked against the engine's.
+Three measurements:
+
+* the engine: a child process reads the bundled assumptions and runs :func:`costmodel.montecarlo.montecarlo`
+  on 10^6 draws (every option, every cost line, every ranged lever, the command's own chunk size). The
+  child reports the seconds of that call; its peak RSS is the kernel's figure for the whole child
+  (``os.wait4``). Targets (issue 11): at most 1 s wall on 2 cores and 256 MiB.
+* the command: ``costmodel montecarlo --draws 1000000 --seed 1 --format json`` end to end (start-up,
+  imports, tables, summary), wall time and peak RSS from outside, and its ratio to
+  ``python -c "import numpy, yaml"`` timed in the same run.
+* LibreOffice: the workbook ``costmodel workbook build`` writes, kept open in LibreOffice through UNO
+  (``lo_uno_driver.py``, run by Debian's ``/usr/bin/python3`` with ``python3-uno``); each recalculation
+  writes one draw's lever values into Inputs, calls ``calculateAll()`` and reads the present values back,
+  which must agree with the engine's. ``COSTMODEL_SOFFICE`` chooses the ``soffice``. The ratio is the
+  engine's draws a second over LibreOffice's recalculations a second.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import resource
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-from costmodel import montecarlo as mc
-from costmodel import sampling
-from costmodel.cli.common import load_assumptions
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from measure import Figure, costmodel_command, run_program, user_env  # noqa: E402
+
+SEED = 1
+UNO_PYTHON = os.environ.get("COSTMODEL_UNO_PYTHON", "/usr/bin/python3")
+TARGET_SECONDS, TARGET_MIB, TARGET_LO_RATIO = 1.0, 256, 5000
 
 
-def engine_rate(a, draws: int, seed: int, chunk: int) -> tuple[float, float, mc.MonteCarlo]:
-    """Wall-clock and CPU seconds (all threads) of one Monte Carlo run."""
-    p = mc.plan(a, draws, seed, chunk=chunk)
-    mc.montecarlo(mc.plan(a, 5000, seed, distribution="triangular"))  # warm up imports, not the PERT tables
-    t0, c0 = time.perf_counter(), time.process_time()
+def engine_child(draws: int, seed: int) -> None:
+    """In the child: load the bundled example, run the Monte Carlo, print its seconds as JSON."""
+    from costmodel import montecarlo as mc
+    from costmodel.files.assumption_folder import load_folder
+    from costmodel.files.bundled import bundled_assumptions
+    a = load_folder(bundled_assumptions())
+    p = mc.plan(a, draws, seed)
+    t0 = time.perf_counter()
     r = mc.montecarlo(p)
-    return time.perf_counter() - t0, time.process_time() - c0, r
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"seconds": seconds, "levers": len(p.drawn), "options": len(a.options),
+                      "years": a.horizon_years, "chunk": p.chunk, "mean_pv": r.present_value.mean(axis=0).tolist()}))
 
 
-def libreoffice_rate(a, recalcs: int, seed: int) -> tuple[float, float]:
-    """Seconds for ``recalcs`` recalculations in LibreOffice, and the worst relative PV difference."""
+def libreoffice(recalcs: int, seed: int) -> tuple[float, float]:
+    """Seconds for ``recalcs`` recalculations of the open workbook, and the worst relative difference
+    between LibreOffice's present values and the engine's for the same draws."""
+    import numpy as np
     from openpyxl.utils import get_column_letter
-    from costmodel.workbook.build import build_workbook, save_workbook
+    from costmodel import montecarlo as mc
+    from costmodel import sampling
+    from costmodel.files.assumption_folder import load_folder
+    from costmodel.files.bundled import bundled_assumptions
     from costmodel.levers import defined_name
+    from costmodel.workbook.build import build_workbook, save_workbook
+    from costmodel.workbook.recalc import find_soffice
+    a = load_folder(bundled_assumptions())
     p = mc.plan(a, recalcs, seed)
     x = sampling.draw_block(list(p.drawn), seed, 0, recalcs, p.distribution, p.correlation)
     wb = build_workbook(a)
     cells = []
-    for d in p.drawn:
-        dest = wb.defined_names[defined_name(d.key)].attr_text  # Inputs!$G$34: the value in use
-        sheet, ref = dest.split("!")
-        col_row = ref.replace("$", "")
-        row = int("".join(ch for ch in col_row if ch.isdigit()))
-        cells.append([sheet.strip("'"), f"{get_column_letter(5)}{row}"])  # column E: central
-    outputs = [f"pv_{o}" for o in a.option_keys]
-    with tempfile.TemporaryDirectory() as tmp:
-        book = Path(tmp) / "bench.xlsx"
+    for d in p.drawn:  # the in-use cell is a formula picking low/central/high: write the central (column E)
+        sheet, ref = wb.defined_names[defined_name(d.key)].attr_text.split("!")
+        row = int("".join(ch for ch in ref if ch.isdigit()))
+        cells.append([sheet.strip("'"), f"{get_column_letter(5)}{row}"])
+    with tempfile.TemporaryDirectory(prefix="costmodel-bench-lo-") as tmp:
+        book, spec, out = Path(tmp) / "bench.xlsx", Path(tmp) / "draws.json", Path(tmp) / "out.json"
         save_workbook(wb, book)
-        spec = Path(tmp) / "draws.json"
-        spec.write_text(json.dumps({"cells": cells, "rows": x.tolist(), "outputs": outputs}))
-        out = Path(tmp) / "out.json"
-        subprocess.run(["/usr/bin/python3", str(HERE / "lo_uno_driver.py"), str(book), str(spec), str(out)], check=True,
-                       timeout=3600)
+        spec.write_text(json.dumps({"cells": cells, "rows": x.tolist(), "outputs": [f"pv_{o}" for o in a.option_keys]}))
+        env = {**user_env(), "COSTMODEL_SOFFICE": find_soffice()}
+        run_program([UNO_PYTHON, str(HERE / "lo_uno_driver.py"), str(book), str(spec), str(out)], env=env, timeout=3600)
         res = json.loads(out.read_text())
     engine = mc.montecarlo(p).present_value
-    lo = np.array(res["outputs"])
-    worst = float(np.max(np.abs(lo - engine) / np.abs(engine)))
+    worst = float(np.max(np.abs(np.array(res["outputs"]) - engine) / np.abs(engine)))
     return res["seconds"], worst
 
 
-def profile(a, draws: int, seed: int) -> dict[str, float]:
-    """CPU seconds of each stage for ``draws`` draws on one thread: sampling, the engine's passes, the summaries."""
-    p = mc.plan(a, draws, seed)
-    mc.prepare(p, mc.local_map(workers=1))
-    out = {"sampling": 0.0, "engine": 0.0}
-    parts = []
-    for block in range(p.blocks):
-        c0 = time.process_time()
-        x = sampling.draw_block(list(p.drawn), seed, block, p.block_size(block), p.distribution, p.correlation)
-        c1 = time.process_time()
-        parts.append(mc.costs_of_draws(p, x))
-        c2 = time.process_time()
-        out["sampling"] += c1 - c0
-        out["engine"] += c2 - c1
-    pv = np.concatenate(parts)
-    c0 = time.process_time()
-    mc.summarise(pv, p.option_keys)
-    out["summaries"] = time.process_time() - c0
-    return out
+def run(quick: bool = False, draws: int | None = None, lo_recalcs: int | None = None,
+        with_libreoffice: bool = True) -> list[Figure]:
+    draws = draws or (200_000 if quick else 1_000_000)
+    lo_recalcs = lo_recalcs or (5 if quick else 20)
+    with tempfile.TemporaryDirectory(prefix="costmodel-bench-") as empty:
+        env = user_env()
+        base = statistics.median(run_program([sys.executable, "-c", "import numpy, yaml"], cwd=empty, env=env).seconds
+                                 for _ in range(5))
+        child = run_program([sys.executable, str(Path(__file__).resolve()), "--engine", str(draws)], cwd=empty,
+                            env=env, capture=True)
+        command = run_program([costmodel_command(), "montecarlo", "--draws", str(draws), "--seed", str(SEED),
+                               "--format", "json"], cwd=empty, env=env)
+    engine = json.loads(child.stdout)
+    rate = draws / engine["seconds"]
+    scale = f"{draws:,} draws x {engine['options']} options x {engine['years']} years, {engine['levers']} levers drawn"
+    baseline = f'python -c "import numpy, yaml" {base:.3f} s'
+    full = draws == 1_000_000  # the targets are for a million draws
+    figures = [
+        Figure(f"Monte Carlo engine, {scale} (seconds inside the child)", engine["seconds"], "s",
+               target=TARGET_SECONDS if full else None),
+        Figure("  the same child process, wall from outside (start-up, imports, reading the assumptions)",
+               child.seconds, "s", child.seconds / base, baseline),
+        Figure("  its peak RSS (os.wait4)", child.peak_mib, "MiB", target=TARGET_MIB if full else None),
+        Figure(f"costmodel montecarlo --draws {draws:,} --format json, end to end", command.seconds, "s",
+               command.seconds / base, baseline),
+        Figure("  its peak RSS (os.wait4)", command.peak_mib, "MiB"),
+    ]
+    if with_libreoffice:
+        lo_seconds, worst = libreoffice(lo_recalcs, SEED)
+        lo_rate = lo_recalcs / lo_seconds
+        figures.append(Figure(f"engine draws/s ({rate:,.0f}) over LibreOffice recalculations/s ({lo_rate:,.2f}; "
+                              f"{lo_recalcs} recalcs, present values agree to {worst:.1e})", rate, "draws/s",
+                              rate / lo_rate, "LibreOffice via UNO, workbook open", TARGET_LO_RATIO,
+                              higher_is_better=True))
+    return figures
 
 
-def _cli_chunk() -> int:
-    """The default of ``costmodel montecarlo --chunk-size``, so the benchmark times the command's own path."""
-    from costmodel.cli.montecarlo import montecarlo as command
-    return next(p.default for p in command.params if p.name == "chunk_size")
-
-
-def main(argv=None):
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--engine":
+        return engine_child(int(sys.argv[2]), SEED)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--draws", type=int, default=1_000_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--chunk-size", type=int, default=_cli_chunk(),
-                    help="draws per engine pass (default: costmodel montecarlo's --chunk-size default)")
-    ap.add_argument("--lo-recalcs", type=int, default=200)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--draws", type=int, default=None)
+    ap.add_argument("--lo-recalcs", type=int, default=None)
     ap.add_argument("--no-libreoffice", action="store_true")
-    ap.add_argument("--profile", action="store_true", help="also the CPU seconds of sampling, engine and summaries (one thread)")
-    args = ap.parse_args(argv)
-    a = load_assumptions()
-    seconds, cpu, r = engine_rate(a, args.draws, args.seed, args.chunk_size)
-    rate = args.draws / seconds
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"engine: {args.draws:,} draws x {len(a.options)} options x {a.horizon_years} years "
-          f"({len(r.plan.drawn)} levers drawn, {args.chunk_size:,} a pass) in {seconds:.2f} s = {rate:,.0f} draws/s on {os.cpu_count()} cores; "
-          f"peak RSS {peak:,.0f} MiB (in-process)")
-    print(f"engine CPU time: {cpu:.2f} s over all threads = {cpu / args.draws * 1e6:.2f} s per million draws "
-          f"(on {os.cpu_count()} idle cores: {cpu / (os.cpu_count() or 1) / args.draws * 1e6:.2f} s per million; "
-          f"the wall-clock figure above is higher when other programs share the cores)")
-    if args.profile:
-        stages = profile(a, args.draws, args.seed)
-        total = sum(stages.values())
-        print("profile (one thread, CPU s): " + ", ".join(f"{k} {v:.2f} ({v / total:.0%})" for k, v in stages.items()))
-    if args.no_libreoffice:
-        return
-    lo_seconds, worst = libreoffice_rate(a, args.lo_recalcs, args.seed)
-    lo_rate = args.lo_recalcs / lo_seconds
-    print(f"LibreOffice (UNO, workbook open, calculateAll): {args.lo_recalcs} recalcs in {lo_seconds:.2f} s "
-          f"= {lo_rate:,.1f} draws/s; present values agree with the engine to {worst:.1e} relative")
-    print(f"ratio: engine / LibreOffice = {rate / lo_rate:,.0f}x")
+    args = ap.parse_args()
+    from run import report
+    report({"montecarlo": run(args.quick, args.draws, args.lo_recalcs, not args.no_libreoffice)})
 
 
 if __name__ == "__main__":

@@ -2,11 +2,14 @@
 
 Run with Debian's /usr/bin/python3 (it has the ``uno`` module from python3-uno):
     /usr/bin/python3 lo_uno_driver.py BOOK.xlsx DRAWS.json RESULT.json
+``$COSTMODEL_SOFFICE`` names the soffice to start (as for ``costmodel workbook recalc``), else ``soffice``
+on the PATH.
 DRAWS.json: {"cells": [[sheet, "E34"], ...] (input cells), "rows": [[value, ...], ...], "outputs": [defined names]}.
 Writes {"seconds": ..., "recalcs": n, "outputs": [[...], ...]}.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,7 +29,8 @@ def main(book, draws_path, out_path):
     spec = json.load(open(draws_path))
     profile = tempfile.mkdtemp(prefix="lo-bench-profile-")
     pipe = f"costmodel_bench_{os.getpid()}"
-    proc = subprocess.Popen(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--invisible",
+    soffice = os.environ.get("COSTMODEL_SOFFICE") or "soffice"
+    proc = subprocess.Popen([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--invisible",
                              "--norestore", "--nologo", f"--accept=pipe,name={pipe};urp;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -66,6 +70,7 @@ def main(book, draws_path, out_path):
             pass
         proc.terminate()
         proc.wait(timeout=30)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

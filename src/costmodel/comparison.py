@@ -21,6 +21,48 @@ from .timeline import Periods
 
 SCHEMA = "costmodel.compare/1"
 
+#: What each figure of an option in the ``compare`` object is called, by its dotted key: (label, unit,
+#: the words of the chief executive's report where they differ). Every output names the rows from
+#: here — the terminal table, the Excel results sheet, the workbook, the report.
+METRICS = {
+    "totals.set_up": ("Set-up", "GBP", None),
+    "totals.transitional": ("Transitional", "GBP", None),
+    "totals.improvement": ("Improvement", "GBP", None),
+    "totals.one_off": ("One-off costs", "GBP", None),
+    "totals.recurring": ("Recurring", "GBP", None),
+    "totals.legacy": ("Legacy placements", "GBP", None),
+    "totals.saving": ("Savings", "GBP", None),
+    "totals.total": ("Total cost", "GBP", "Total cost, undiscounted"),
+    "present_value": ("Present value", "GBP", "Present value (net present cost)"),
+    "present_value_by_payer.central_government": ("of which central government", "GBP",
+                                                  "Of which paid by central government (DfE)"),
+    "npc_vs_do_minimum": ("NPC vs business as usual", "GBP", "Compared with business as usual"),
+    "npc_vs_in_house": ("NPC vs in-house", "GBP", "Compared with in-house improvement"),
+    "equivalent_annual_cost": ("Equivalent annual cost", "GBP/yr", None),
+    "payback_year_vs_do_minimum": ("Payback year index vs business as usual", "year index", None),
+    "payback_financial_year_vs_do_minimum": ("Payback vs business as usual", "financial year",
+                                             "Pays back against business as usual"),
+    "safe_service_month": ("Safe core service (month)", "month", "Safe core service from"),
+    "safe_service_financial_year": ("Safe core service (year)", "financial year", None),
+    "verdict": ("Decision framework", "text", None),
+}
+#: The label of each cost category (``totals.<category>`` above).
+CATEGORY_LABELS = {c: METRICS[f"totals.{c}"][0] for c in CATEGORIES}
+
+
+def label(key: str, report: bool = False) -> str:
+    """The row label of a figure of :data:`METRICS`; ``report=True`` for the report's wording."""
+    name, _, plain = METRICS[key]
+    return (plain or name) if report else name
+
+
+def figure(option: dict, key: str):
+    """One figure of an option's entry in the ``compare`` object by its dotted key (``totals.set_up``);
+    None where the key is absent (``npc_vs_in_house`` without an in-house option)."""
+    for part in key.split("."):
+        option = option.get(part) if isinstance(option, dict) else None
+    return option
+
 
 def _num(x) -> float | None:
     x = float(x)

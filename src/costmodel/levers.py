@@ -8,6 +8,7 @@ Option levers are written ``options.*.…`` and external-support items ``options
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 
 #: The closed unit vocabulary. Every lever in an assumption file states one of these.
@@ -194,6 +195,7 @@ OB_CATEGORIES: dict[str, tuple[str, float, float]] = {
     "outsourcing": ("Outsourcing", 0.00, 0.41),
 }
 ONE_OFF_PARTS = ("set_up", "transitional", "improvement")
+_BY_PATTERN = {spec.pattern: spec for spec in reversed(CATALOGUE)}  # the first entry wins, as in spec_for's scan
 
 PHASES: tuple[str, ...] = ("diagnosis", "stabilise", "implement", "sustain")
 
@@ -219,8 +221,17 @@ JOURNEY_ONLY = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # the catalogue never changes; a folder asks for each key many times
 def spec_for(key: str) -> LeverSpec | None:
     """The catalogue entry for a concrete key, or None if the key is unknown."""
+    parts = key.split(".")  # first try the pattern the key names with its option and item as ``*``
+    if len(parts) > 2 and parts[0] == "options":
+        parts[1] = "*"
+        if len(parts) > 4 and parts[2] == "external_support":
+            parts[3] = "*"
+    spec = _BY_PATTERN.get(".".join(parts))
+    if spec is not None and spec.matches(key):
+        return spec
     for spec in CATALOGUE:
         if spec.matches(key):
             return spec

@@ -76,7 +76,7 @@ def test_compare_writes_the_engine_numbers_in_one_write_with_calculation_manual(
     keys = list(expected["options"])
     assert grid[HEADER - 1][:2 + len(keys)] == ["Metric", "Unit", *[expected["options"][k]["label"] for k in keys]]
     by_label = {row[0]: row for row in grid if row and row[0]}
-    for label, field in [("Present value", "present_value"), ("Net present cost vs do minimum", "npc_vs_do_minimum"),
+    for label, field in [("Present value", "present_value"), ("NPC vs business as usual", "npc_vs_do_minimum"),
                          ("Equivalent annual cost", "equivalent_annual_cost")]:
         for j, k in enumerate(keys):
             assert by_label[label][2 + j] == pytest.approx(expected["options"][k][field], rel=1e-9), (label, k)
@@ -84,7 +84,7 @@ def test_compare_writes_the_engine_numbers_in_one_write_with_calculation_manual(
     assert by_label["Lowest present value"][2] == expected["options"][expected["cheapest_option"]]["label"]
     for j, k in enumerate(keys):
         safe = expected["options"][k]["safe_service_month"]
-        assert by_label["Safe-service month"][2 + j] == safe  # None (never) is an empty cell
+        assert by_label["Safe core service (month)"][2 + j] == safe  # None (never) is an empty cell
         for t, fy in enumerate(expected["financial_years"]):
             assert by_label[fy][1] == t
             assert by_label[fy][2 + j] == pytest.approx(expected["options"][k]["annual"][t]["total"], rel=1e-9)

@@ -14,7 +14,8 @@ from costmodel.cli import main
 from costmodel.cli.common import load_assumptions
 from costmodel.comparison import compare
 from costmodel.report.data import format_value, report_data, tornado_data
-from costmodel.report.svg import money_m, month_name
+from costmodel.render.text import money_m
+from costmodel.report.svg import month_name
 from costmodel.report.html import render_html
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,12 +87,12 @@ def test_headline_for_the_bundled_assumptions():
     p = parse(html)
     best, second = sorted(r, key=lambda k: r[k]["present_value"])[:2]
     assert p.head_attrs["data-cheapest"] == best and p.head_attrs["data-runner-up"] == second
-    assert p.headline.startswith(f"{r[best]['label']} has the lowest net present cost, {money_m(r[best]['present_value'])}")
+    assert p.headline.startswith(f"{r[best]['label']} has the lowest net present cost, {money_m(r[best]['present_value'], report=True)}")
     if "do_minimum" not in (best, second):
         lead = r[second]["present_value"] - r[best]["present_value"]
         runner = r[second]["label"][0].lower() + r[second]["label"][1:]
-        assert f"{money_m(-r[best]['npc_vs_do_minimum'])} less than business as usual" in p.headline
-        assert f"{money_m(lead)} less than the runner-up, {runner}" in p.headline
+        assert f"{money_m(-r[best]['npc_vs_do_minimum'], report=True)} less than business as usual" in p.headline
+        assert f"{money_m(lead, report=True)} less than the runner-up, {runner}" in p.headline
     share = float(p.head_attrs["data-probability"])
     assert f"cheapest in {share:.0%} of 400 simulated futures" in p.headline
 
@@ -111,7 +112,7 @@ def test_headline_follows_the_cheapest_option_under_set(tmp_path, sets, cheapest
     assert res.exit_code == 0, res.output
     p = parse(out.read_text(encoding="utf-8"))
     assert p.head_attrs["data-cheapest"] == cheapest
-    assert p.headline.startswith(f"{label} has the lowest net present cost, {money_m(r[cheapest]['present_value'])}")
+    assert p.headline.startswith(f"{label} has the lowest net present cost, {money_m(r[cheapest]['present_value'], report=True)}")
     if cheapest == "do_minimum":
         assert "no option pays for itself" in p.headline
     assert "This run changes the assumptions" in out.read_text(encoding="utf-8")
@@ -186,10 +187,10 @@ def test_caveats_and_sources_are_shown():
 
 
 def test_formatting():
-    assert money_m(433_125_000) == "£433.1m"
-    assert money_m(-15_400_000) == "\u2212£15.4m"
-    assert money_m(590_000) == "£0.59m"
-    assert money_m(2_000_000, signed=True) == "+£2.0m"
+    assert money_m(433_125_000, report=True) == "£433.1m"
+    assert money_m(-15_400_000, report=True) == "\u2212£15.4m"
+    assert money_m(590_000, report=True) == "£0.59m"
+    assert money_m(2_000_000, signed=True, report=True) == "+£2.0m"
     assert month_name(2025, 24) == "Apr 2027" and month_name(2025, 9) == "Jan 2026" and month_name(2025, 36) == "Apr 2028"
     assert format_value(0.15, "fraction") == "15%" and format_value(0.035, "fraction/yr") == "3.5% a year"
     assert format_value(120000, "GBP/yr") == "£120,000 a year" and format_value(10_000_000, "GBP") == "£10.0m"

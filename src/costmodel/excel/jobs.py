@@ -16,7 +16,9 @@ from pathlib import Path
 from .. import __version__
 from ..assumptions import Assumptions
 from ..errors import CostmodelError
+from ..comparison import METRICS, figure
 from ..cost_lines import CATEGORIES
+from ..render.text import safe_text
 
 #: Result sheet of each entry point (Excel sheet names: at most 31 characters, no ``[]:*?/\``).
 RESULT_SHEETS = {
@@ -161,30 +163,13 @@ def cell_value(x):
     """A value Excel shows as-is: NaN and None become an empty cell, text never starts a formula."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return None
-    if isinstance(x, str) and x[:1] in ("=", "+", "-", "@"):
-        return "'" + x
-    return x
+    return safe_text(x)
 
 
-COMPARE_METRICS = [
-    ("Present value", "GBP", ("present_value",)),
-    ("Net present cost vs do minimum", "GBP", ("npc_vs_do_minimum",)),
-    ("Net present cost vs in-house", "GBP", ("npc_vs_in_house",)),
-    ("Equivalent annual cost", "GBP/yr", ("equivalent_annual_cost",)),
-    ("Safe-service month", "month", ("safe_service_month",)),
-    ("Safe-service financial year", "year", ("safe_service_financial_year",)),
-    ("Payback year vs do minimum", "year index", ("payback_year_vs_do_minimum",)),
-    *[(f"Total {c.replace('_', ' ')} (undiscounted)", "GBP", ("totals", c)) for c in CATEGORIES],
-    ("Total one-off (undiscounted)", "GBP", ("totals", "one_off")),
-    ("Total (undiscounted)", "GBP", ("totals", "total")),
-    ("Decision framework", "text", ("verdict",)),
-]
-
-
-def _get(d, path):
-    for p in path:
-        d = d[p]
-    return d
+#: The rows of the compare results sheet, by the keys of :data:`costmodel.comparison.METRICS`.
+COMPARE_METRICS = ("present_value", "npc_vs_do_minimum", "npc_vs_in_house", "equivalent_annual_cost",
+                   "safe_service_month", "safe_service_financial_year", "payback_year_vs_do_minimum",
+                   *[f"totals.{c}" for c in CATEGORIES], "totals.one_off", "totals.total", "verdict")
 
 
 def compare_block(result: dict, a: Assumptions, now: dt.datetime, source: str = "Inputs") -> Block:
@@ -197,8 +182,9 @@ def compare_block(result: dict, a: Assumptions, now: dt.datetime, source: str = 
     rows = run_info(title, a, now, None, source)
     rows.append(["Metric", "Unit", *[o["label"] for o in opts]])
     money = []
-    for label, unit, path in COMPARE_METRICS:
-        rows.append([label, unit, *[cell_value(_get(o, path)) for o in opts]])
+    for key in COMPARE_METRICS:
+        label, unit, _ = METRICS[key]
+        rows.append([label, unit, *[cell_value(figure(o, key)) for o in opts]])
         if unit.startswith("GBP"):
             money.append((len(rows), 3, len(rows), 2 + len(opts)))
     rows.append(["Option key", "", *keys])

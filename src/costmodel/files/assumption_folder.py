@@ -9,7 +9,7 @@ any other mapping is a group whose keys extend the dotted key. Problems name ``f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 import yaml
 
@@ -35,7 +35,7 @@ class LineDict(dict):
         self.lines: dict = {}
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from ..errors import OutputError
@@ -34,21 +33,22 @@ def check_not_open(path: Path) -> None:
 
 
 def atomic_write(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never half."""
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never half.
+
+    The temporary file beside the target is created exclusively (``O_EXCL``, a random name) with the
+    permissions a new file normally gets (0666 less the umask), then renamed over the target."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    while True:
+        tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    """The process umask (mkstemp creates files readable by the owner only; we want normal permissions)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

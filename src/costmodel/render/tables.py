@@ -1,110 +1,66 @@
-"""Render comparison results as a rich table, CSV or JSON text (no calculation here)."""
+"""Render comparison results as a text table, CSV or JSON (no calculation here).
+
+The ``compare`` table is drawn by :func:`costmodel.render.text.box_table`, not rich, so the command
+starts fast; rich is imported only by the other tables (:func:`render_sources`).
+"""
 from __future__ import annotations
 
 import csv
 import io
 import json
 
-from rich.console import Console
-from rich.table import Table
-
+from ..comparison import METRICS, figure, label
 from ..cost_lines import CATEGORIES
+from .text import box_table, money_m, safe_text
 
-ROWS = (
-    ("Set-up", ("totals", "set_up"), "money"),
-    ("Transitional", ("totals", "transitional"), "money"),
-    ("Improvement", ("totals", "improvement"), "money"),
-    ("One-off costs", ("totals", "one_off"), "money"),
-    ("Recurring", ("totals", "recurring"), "money"),
-    ("Legacy placements", ("totals", "legacy"), "money"),
-    ("Savings", ("totals", "saving"), "money"),
-    ("Total cost", ("totals", "total"), "money"),
-    ("Present value", ("present_value",), "money"),
-    ("NPC vs business as usual", ("npc_vs_do_minimum",), "money"),
-    ("NPC vs in-house", ("npc_vs_in_house",), "money"),
-    ("Equivalent annual cost", ("equivalent_annual_cost",), "money"),
-    ("Payback vs business as usual", ("payback_financial_year_vs_do_minimum",), "text"),
-    ("Safe core service (month)", ("safe_service_month",), "month"),
-    ("Safe core service (year)", ("safe_service_financial_year",), "text"),
-    ("Decision framework", ("verdict",), "text"),
-)
+#: The rows of the ``compare`` table, by the keys of :data:`costmodel.comparison.METRICS`.
+TABLE_ROWS = ("totals.set_up", "totals.transitional", "totals.improvement", "totals.one_off", "totals.recurring",
+              "totals.legacy", "totals.saving", "totals.total", "present_value",
+              "present_value_by_payer.central_government", "npc_vs_do_minimum",
+              "npc_vs_in_house", "equivalent_annual_cost", "payback_financial_year_vs_do_minimum",
+              "safe_service_month", "safe_service_financial_year", "verdict")
 
 
-def money_m(x) -> str:
-    """Pounds as £m with two decimals: -1234567 → '-£1.23m'."""
-    if x is None:
-        return "—"
-    sign = "-" if x < 0 else ""
-    return f"{sign}£{abs(x) / 1e6:,.2f}m"
-
-
-def _get(d, path):
-    for p in path:
-        d = d.get(p) if isinstance(d, dict) else None
-    return d
-
-
-def _cell(value, kind) -> str:
-    if kind == "money":
+def _cell(value, key: str) -> str:
+    if METRICS[key][1].startswith("GBP"):
         return money_m(value)
-    if value is None:
-        return "none"
-    return str(value)
+    return "none" if value is None else str(value)
 
 
 def summary_rows(result: dict) -> list[tuple[str, list[str]]]:
     """The comparison as (row label, one formatted cell per option)."""
-    opts = result["options"]
-    return [(label, [_cell(_get(o, path), kind) for o in opts.values()]) for label, path, kind in ROWS]
+    opts = result["options"].values()
+    return [(label(key), [_cell(figure(o, key), key) for o in opts]) for key in TABLE_ROWS]
 
 
 def render_table(result: dict, annual: bool = False, width: int | None = None) -> str:
-    """A rich text rendering of one comparison (options as columns)."""
-    buf = io.StringIO()
-    console = Console(file=buf, width=width or 140, force_terminal=False, color_system=None)
+    """One comparison as text (options as columns), then the decision framework, the reconciliation of
+    the outset spend, any warnings and the cheapest option."""
+    width = width or 140
     terms = result["terms"]
     title = (f"Options compared — {result['scenario']} — GBP {terms}"
              + (f", {result['price_base_year']}-{(result['price_base_year'] + 1) % 100:02d} prices" if terms == "real" else "")
              + "; present values real, Green Book discounting")
-    table = Table(title=title, show_lines=False)
-    table.add_column("", style="bold")
-    for o in result["options"].values():
-        table.add_column(o["label"], justify="right")
-    for label, cells in summary_rows(result):
-        table.add_row(label, *cells)
-    console.print(table)
+    labels = [o["label"] for o in result["options"].values()]
+    rows = [[name, *cells] for name, cells in summary_rows(result)]
+    out = [box_table(title, ["", *labels], rows, [False] + [True] * len(labels), width)]
     if annual:
-        for key, o in result["options"].items():
-            t = Table(title=f"{o['label']} — by financial year (GBP {terms})")
-            t.add_column("Year")
-            for c in CATEGORIES:
-                t.add_column(c.replace("_", "-"), justify="right")
-            for c in ("Total", "Discount factor", "Present value"):
-                t.add_column(c, justify="right")
-            for row in o["annual"]:
-                t.add_row(row["financial_year"], *[money_m(row[c]) for c in CATEGORIES], money_m(row["total"]),
-                          f"{row['discount_factor']:.4f}", money_m(row["present_value"]))
-            console.print(t)
+        heads = ["Year", *[c.replace("_", "-") for c in CATEGORIES], "Total", "Discount factor", "Present value"]
+        for o in result["options"].values():
+            rows = [[row["financial_year"], *[money_m(row[c]) for c in CATEGORIES], money_m(row["total"]),
+                     f"{row['discount_factor']:.4f}", money_m(row["present_value"])] for row in o["annual"]]
+            out.append(box_table(f"{o['label']} — by financial year (GBP {terms})", heads, rows,
+                                 [False] + [True] * (len(heads) - 1), width))
     d = result["decision"]
-    console.print(f"Decision framework (Isos for the LGA, 2017): {d['summary']}.")
-    for r in d["reasons"]:
-        console.print(f"  - {r}")
+    lines = [f"Decision framework (Isos for the LGA, 2017): {d['summary']}.", *[f"  - {r}" for r in d["reasons"]]]
     rec = result["baseline_reconciliation"]
-    console.print(f"Outset spend reconciles: core {money_m(rec['core_service'])} + legacy placements "
-                  f"{money_m(rec['legacy_placements'])} + agency premium {money_m(rec['agency_premium'])} + interim "
-                  f"leaders {money_m(rec['interim_leaders'])} = {money_m(rec['total_outset_spend'])} a year.")
-    for w in result.get("warnings", []):
-        console.print(f"Warning: {w}")
+    lines.append(f"Outset spend reconciles: core {money_m(rec['core_service'])} + legacy placements "
+                 f"{money_m(rec['legacy_placements'])} + agency premium {money_m(rec['agency_premium'])} + interim "
+                 f"leaders {money_m(rec['interim_leaders'])} = {money_m(rec['total_outset_spend'])} a year.")
+    lines += [f"Warning: {w}" for w in result.get("warnings", [])]
     cheapest = result["options"][result["cheapest_option"]]["label"]
-    console.print(f"Lowest present value: {cheapest}. Assumptions fingerprint {result['fingerprint']}.")
-    return buf.getvalue()
-
-
-def safe_text(value):
-    """A CSV cell that a spreadsheet will not run as a formula (CWE-1236)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    lines.append(f"Lowest present value: {cheapest}. Assumptions fingerprint {result['fingerprint']}.")
+    return "".join(out) + "\n".join(lines) + "\n"
 
 
 def render_csv(result: dict, annual: bool = False) -> str:
@@ -124,7 +80,7 @@ def render_csv(result: dict, annual: bool = False) -> str:
                ("safe_service_month",), ("payback_year_vs_do_minimum",)] + [("totals", c) for c in
                                                                            (*CATEGORIES, "one_off", "total")]
     for path in metrics:
-        w.writerow([safe_text(scenario), ".".join(path), *[_get(o, path) for o in result["options"].values()]])
+        w.writerow([safe_text(scenario), ".".join(path), *[figure(o, ".".join(path)) for o in result["options"].values()]])
     w.writerow([safe_text(scenario), "verdict", *[safe_text(o["verdict"]) for o in result["options"].values()]])
     return buf.getvalue()
 
@@ -135,6 +91,8 @@ def render_json(obj) -> str:
 
 def render_sources(reg: dict, width: int | None = None) -> str:
     """The source register as text: sources with the levers citing them, then the judgements."""
+    from rich.console import Console  # heavy: only this table needs it
+    from rich.table import Table
     buf = io.StringIO()
     console = Console(file=buf, width=width or 140, force_terminal=False, color_system=None)
     t = Table(title="Sources", show_lines=True)
@@ -169,8 +127,9 @@ def render_sources(reg: dict, width: int | None = None) -> str:
     return buf.getvalue()
 
 
-def data_sources_table(v: dict) -> Table:
-    """The vintage of the packaged council statistics: one row per source, then the repository snapshots."""
+def data_sources_table(v: dict):
+    """The vintage of the packaged council statistics (a rich Table): one row per source, then the repository snapshots."""
+    from rich.table import Table
     t = Table(title=f"Council statistics packaged with costmodel (refreshed {v['refreshed']})", show_lines=True)
     for c in ("Key", "Publication", "Release", "Latest figures refer to", "Years"):
         t.add_column(c, overflow="fold")

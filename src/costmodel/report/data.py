@@ -25,7 +25,8 @@ from ..sources import conversion_text
 from ..montecarlo import montecarlo as run_mc, plan
 from ..sensitivity import tornado
 from .decision_value import decision_value_data
-from .svg import money_m, month_name
+from ..render.text import money_m
+from .svg import month_name
 
 DEFAULT_DRAWS = 20_000   # Monte Carlo draws when --draws is not given: the headline probability's standard error,
                          # √(p(1 − p)/N), is then at most 0.35 percentage points (below half a point) for any p
@@ -178,7 +179,7 @@ def format_value(value: float | None, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "none"
     if unit in ("GBP", "GBP/yr", "GBP/week", "GBP/day"):
-        text = money_m(value) if abs(value) >= 1e6 else f"£{value:,.0f}"
+        text = money_m(value, report=True) if abs(value) >= 1e6 else f"£{value:,.0f}"
         return text + {"GBP": "", "GBP/yr": " a year", "GBP/week": " a week", "GBP/day": " a day"}[unit]
     if unit.startswith("fraction"):
         pct = f"{value * 100:.1f}".rstrip("0").rstrip(".")
@@ -261,15 +262,15 @@ def headline(result: dict, shares: dict | None, draws: int, share_se: dict | Non
     best, second = rank[0], rank[1]
     years = result["financial_years"]
     lead = opts[second]["present_value"] - opts[best]["present_value"]
-    s = (f"{opts[best]['label']} has the lowest net present cost, {money_m(opts[best]['present_value'])} over the "
+    s = (f"{opts[best]['label']} has the lowest net present cost, {money_m(opts[best]['present_value'], report=True)} over the "
          f"{len(years)} years {years[0]} to {years[-1]}")
     if best == COMPARATOR:
         s += (f": no option pays for itself within the {len(years)} years; the runner-up, "
-              f"{opts[second]['label'][0].lower() + opts[second]['label'][1:]}, costs {money_m(lead)} more")
+              f"{opts[second]['label'][0].lower() + opts[second]['label'][1:]}, costs {money_m(lead, report=True)} more")
     elif second == COMPARATOR:
-        s += f", {money_m(-opts[best]['npc_vs_do_minimum'])} less than {opts[second]['label'].lower()}, the runner-up"
+        s += f", {money_m(-opts[best]['npc_vs_do_minimum'], report=True)} less than {opts[second]['label'].lower()}, the runner-up"
     else:
-        s += (f", {money_m(-opts[best]['npc_vs_do_minimum'])} less than business as usual and {money_m(lead)} less than "
+        s += (f", {money_m(-opts[best]['npc_vs_do_minimum'], report=True)} less than business as usual and {money_m(lead, report=True)} less than "
               f"the runner-up, {opts[second]['label'][0].lower() + opts[second]['label'][1:]}")
     if shares is None:
         s += "; how sure we can be was not estimated (no Monte Carlo draws were run)."

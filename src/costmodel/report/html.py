@@ -12,36 +12,31 @@ from importlib import resources
 
 from .. import __version__
 from ..assumptions import COMPARATOR, SECOND_COMPARATOR
+from ..comparison import figure, label as row_label
+from ..render.text import money_m
 from . import svg as charts
 from .backtest import backtest_section
 from .decision_value import decision_value_section
-from .svg import money_m
 
-ROWS = (  # (label, field, kind, row class)
-    ("Set-up", "totals.set_up", "money", ""),
-    ("Transitional", "totals.transitional", "money", ""),
-    ("Improvement", "totals.improvement", "money", ""),
-    ("One-off costs", "totals.one_off", "money", "sum"),
-    ("Recurring", "totals.recurring", "money", ""),
-    ("Legacy placements", "totals.legacy", "money", ""),
-    ("Savings", "totals.saving", "money", ""),
-    ("Total cost, undiscounted", "totals.total", "money", "sum"),
-    ("Present value (net present cost)", "present_value", "money", "key"),
-    ("Of which paid by central government (DfE)", "present_value_by_payer.central_government", "money", ""),
-    ("Compared with business as usual", "npc_vs_do_minimum", "npc", "key"),
-    ("Compared with in-house improvement", "npc_vs_in_house", "npc", ""),
-    ("Pays back against business as usual", "payback_financial_year_vs_do_minimum", "payback", ""),
-    ("Safe core service from", "safe_service_month", "safe", ""),
-    ("Decision framework", "verdict", "text", ""),
+ROWS = (  # (field of the compare object, kind, row class); labels from costmodel.comparison.METRICS
+    ("totals.set_up", "money", ""),
+    ("totals.transitional", "money", ""),
+    ("totals.improvement", "money", ""),
+    ("totals.one_off", "money", "sum"),
+    ("totals.recurring", "money", ""),
+    ("totals.legacy", "money", ""),
+    ("totals.saving", "money", ""),
+    ("totals.total", "money", "sum"),
+    ("present_value", "money", "key"),
+    ("present_value_by_payer.central_government", "money", ""),
+    ("npc_vs_do_minimum", "npc", "key"),
+    ("npc_vs_in_house", "npc", ""),
+    ("payback_financial_year_vs_do_minimum", "payback", ""),
+    ("safe_service_month", "safe", ""),
+    ("verdict", "text", ""),
 )
 FIT_WORDS = {"fits": "fits the council's answers", "possible": "possible", "not indicated": "not indicated",
              "counterfactual": "the comparator", "needs a willing partner": "needs a willing partner"}
-
-
-def _get(d: dict, field: str):
-    for part in field.split("."):
-        d = d.get(part) if isinstance(d, dict) else None
-    return d
 
 
 def plain(text: str) -> str:
@@ -55,7 +50,7 @@ def _lower_first(s: str) -> str:
 
 
 def _cell(key: str, o: dict, field: str, kind: str, data: dict) -> str:
-    v = _get(o, field)
+    v = figure(o, field)
     attrs = f" data-option='{escape(key)}' data-field='{field}'"
     if kind in ("money", "npc"):
         attrs += f" data-value='{v!r}'" if v is not None else ""
@@ -65,9 +60,9 @@ def _cell(key: str, o: dict, field: str, kind: str, data: dict) -> str:
         elif comparator:
             text = "comparator"
         elif kind == "npc":
-            text = money_m(abs(v)) + (" cheaper" if v < 0 else " dearer" if v > 0 else " (same)")
+            text = money_m(abs(v), report=True) + (" cheaper" if v < 0 else " dearer" if v > 0 else " (same)")
         else:
-            text = "–" if v == 0 else money_m(v)
+            text = "–" if v == 0 else money_m(v, report=True)
         return f"<td class='num'{attrs}>{escape(text)}</td>"
     if kind == "payback":
         text = "comparator" if key == COMPARATOR else (v or "not within the horizon")
@@ -91,7 +86,7 @@ def _range_row(data: dict) -> str:
             continue
         lo, hi = mc["npc_p5"][k], mc["npc_p95"][k]
         cells.append(f"<td class='num{best}' data-option='{escape(k)}' data-p5='{lo!r}' data-p95='{hi!r}'>"
-                     f"{escape(money_m(lo, signed=True))} to {escape(money_m(hi, signed=True))}</td>")
+                     f"{escape(money_m(lo, signed=True, report=True))} to {escape(money_m(hi, signed=True, report=True))}</td>")
     return ("<tr class='range'><th scope='row'>Likely range of that difference<br><span class='note'>90% of simulated "
             "futures</span></th>" + "".join(cells) + "</tr>")
 
@@ -103,10 +98,10 @@ def options_table(data: dict) -> str:
         + ("<br><span class='badge'>Lowest cost</span>" if k == data["cheapest"] else "") + "</th>"
         for k, o in r["options"].items())
     rows = []
-    for label, field, kind, cls in ROWS:
+    for field, kind, cls in ROWS:
         cells = "".join(_cell(k, o, field, kind, data).replace("<td class='num'", f"<td class='num{' best' if k == data['cheapest'] else ''}'", 1)
                         for k, o in r["options"].items())
-        rows.append(f"<tr class='{cls}'><th scope='row'>{label}</th>{cells}</tr>")
+        rows.append(f"<tr class='{cls}'><th scope='row'>{row_label(field, report=True)}</th>{cells}</tr>")
         if field == "npc_vs_do_minimum" and data.get("montecarlo"):
             rows.append(_range_row(data))
     years = r["financial_years"]
@@ -120,12 +115,12 @@ def options_table(data: dict) -> str:
 def cards(data: dict) -> str:
     r, best = data["result"], data["cheapest"]
     o = r["options"][best]
-    items = [("Lowest net present cost", money_m(o["present_value"]), o["label"])]
+    items = [("Lowest net present cost", money_m(o["present_value"], report=True), o["label"])]
     if best != COMPARATOR:
-        items.append(("Less than business as usual", money_m(-o["npc_vs_do_minimum"]), f"over {len(r['financial_years'])} years, discounted"))
+        items.append(("Less than business as usual", money_m(-o["npc_vs_do_minimum"], report=True), f"over {len(r['financial_years'])} years, discounted"))
     else:
         runner = r["options"][data["runner_up"]]
-        items.append(("Cheaper than the runner-up", money_m(runner["present_value"] - o["present_value"]), runner["label"]))
+        items.append(("Cheaper than the runner-up", money_m(runner["present_value"] - o["present_value"], report=True), runner["label"]))
     safe = data["safe_month_names"][best]
     items.append(("Safe core service", safe or "not reached", f"month {o['safe_service_month']:g}, {o['safe_service_financial_year']}"
                   if safe else "business as usual has no improvement journey"))
@@ -167,7 +162,7 @@ def assumptions_table(data: dict) -> str:
         rows.append(f"<tr><th scope='row'>{escape(k['label'])}<br><code>{escape(k['key'])}</code></th>"
                     f"<td class='range'>{escape(k['low'])} / <strong>{escape(k['central'])}</strong> / {escape(k['high'])}"
                     + (f"<br><span class='note'>{escape(k['prices'])}</span>" if k.get("prices") else "") + "</td>"
-                    f"<td class='num' data-key='{escape(k['key'])}' data-value='{k['swing']!r}'>{escape(money_m(k['swing']))}{flag}</td>"
+                    f"<td class='num' data-key='{escape(k['key'])}' data-value='{k['swing']!r}'>{escape(money_m(k['swing'], report=True))}{flag}</td>"
                     f"<td class='source'>{src}</td></tr>")
     return ("<table class='assumptions'><colgroup><col style='width:33%'><col style='width:17%'><col style='width:13%'>"
             "<col style='width:37%'></colgroup><thead><tr><th scope='col'>Assumption</th><th scope='col'>Low / central / high</th>"

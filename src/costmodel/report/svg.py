@@ -10,17 +10,16 @@ from __future__ import annotations
 import math
 from html import escape
 
+from ..comparison import CATEGORY_LABELS
+from ..render.text import money_m
+
 #: Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
-CATEGORY_STYLE = {  # category -> (label, colour)
-    "recurring": ("Recurring", OKABE_ITO["sky"]),
-    "legacy": ("Legacy placements", OKABE_ITO["blue"]),
-    "improvement": ("Improvement", OKABE_ITO["vermillion"]),
-    "set_up": ("Set-up", OKABE_ITO["orange"]),
-    "transitional": ("Transitional", OKABE_ITO["purple"]),
-    "saving": ("Savings", OKABE_ITO["yellow"]),
-}
+CATEGORY_COLOURS = {"recurring": OKABE_ITO["sky"], "legacy": OKABE_ITO["blue"], "improvement": OKABE_ITO["vermillion"],
+                    "set_up": OKABE_ITO["orange"], "transitional": OKABE_ITO["purple"], "saving": OKABE_ITO["yellow"]}
+#: category -> (label, colour), in the order the stacked bars are drawn
+CATEGORY_STYLE = {c: (CATEGORY_LABELS[c], colour) for c, colour in CATEGORY_COLOURS.items()}
 OPTION_COLOURS = [OKABE_ITO[c] for c in ("black", "blue", "orange", "green", "purple", "vermillion", "sky")]
 OPTION_DASHES = ["6 4", "", "", "", "2 3", "8 3 2 3", "1 2"]
 PHASE_STYLE = {  # phase -> (label, colour)
@@ -32,17 +31,6 @@ PHASE_STYLE = {  # phase -> (label, colour)
 }
 FONT = "font-family='Segoe UI, Helvetica, Arial, sans-serif'"
 MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
-
-
-def money_m(x: float | None, signed: bool = False) -> str:
-    """Pounds as £m: one decimal from £1m, two below; a true minus sign. ``1234567`` → ``£1.2m``."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    m = abs(x) / 1e6
-    text = f"£{m:,.1f}m" if m >= 0.995 or m == 0 else f"£{m:,.2f}m"
-    if x < 0 and text not in ("£0.0m", "£0.00m"):
-        return "\u2212" + text
-    return ("+" + text) if signed and x > 0 and text not in ("£0.0m", "£0.00m") else text
 
 
 def month_name(start_year: int, month: float) -> str:
@@ -152,11 +140,11 @@ def annual_stacked(options: list[dict], years: list[str]) -> str:
                     down += v
                 body.append(f"<rect x='{bx:.1f}' y='{y(b):.1f}' width='{bw * 0.7:.1f}' height='{max(y(a) - y(b), 0.3):.1f}' "
                             f"fill='{CATEGORY_STYLE[c][1]}'><title>{escape(o['label'])}, {years[t]}: "
-                            f"{CATEGORY_STYLE[c][0]} {money_m(v)}</title></rect>")
+                            f"{CATEGORY_STYLE[c][0]} {money_m(v, report=True)}</title></rect>")
             if t % 2 == 0 or len(years) <= 6:
                 body.append(_text(bx + bw * 0.35, oy + 22 + plot_h + 14, years[t], 9, "middle", fill="#555"))
     desc = "Annual cost in real terms of each option, by category. " + " ".join(
-        f"{o['label']}: {money_m(o['annual'][0]['total'])} in {years[0]}, {money_m(o['annual'][-1]['total'])} in {years[-1]}."
+        f"{o['label']}: {money_m(o['annual'][0]['total'], report=True)} in {years[0]}, {money_m(o['annual'][-1]['total'], report=True)} in {years[-1]}."
         for o in options)
     return _svg("chart-annual", W, H, "Annual cost by option, stacked by category (£m, real terms)", desc, body)
 
@@ -179,7 +167,7 @@ def cumulative_difference(options: list[dict], years: list[str], comparator: str
     body = legend
     for t in ticks:
         body.append(f"<line x1='{left}' x2='{left + pw}' y1='{Y(t):.1f}' y2='{Y(t):.1f}' stroke='{'#555' if t == 0 else '#ddd'}'/>")
-        body.append(_text(left - 5, Y(t) + 4, money_m(t * 1e6, signed=True).replace(".0m", "m"), 10, "end", fill="#555"))
+        body.append(_text(left - 5, Y(t) + 4, money_m(t * 1e6, signed=True, report=True).replace(".0m", "m"), 10, "end", fill="#555"))
     for t, fy in enumerate(years):
         body.append(_text(X(t), H - bottom + 16, fy, 9, "middle", fill="#555"))
     body.append(f"<line x1='{left}' x2='{left + pw}' y1='{Y(0):.1f}' y2='{Y(0):.1f}' stroke='#000' stroke-width='1.5' stroke-dasharray='6 4'/>")
@@ -203,11 +191,11 @@ def cumulative_difference(options: list[dict], years: list[str], comparator: str
     for k in range(1, len(ends)):  # keep end labels apart
         ends[k][0] = max(ends[k][0], ends[k - 1][0] + 13)
     for yy, i, o, d in ends:
-        body.append(_text(left + pw + 6, yy + 4, f"{money_m(d[-1] * 1e6, signed=True)} {short(o['label'], 24)}", 10, fill="#222"))
+        body.append(_text(left + pw + 6, yy + 4, f"{money_m(d[-1] * 1e6, signed=True, report=True)} {short(o['label'], 24)}", 10, fill="#222"))
     paid = [f"{o['label']} pays back in {years[o['payback_year_vs_do_minimum']]}" for _, o, _ in series
             if o["key"] != comparator and o.get("payback_year_vs_do_minimum") is not None]
     desc = ("Cumulative discounted cost of each option minus that of business as usual, at the end of each financial year. "
-            + " ".join(f"{o['label']}: {money_m(d[-1] * 1e6, signed=True)} by {years[-1]}." for _, o, d in series if o["key"] != comparator)
+            + " ".join(f"{o['label']}: {money_m(d[-1] * 1e6, signed=True, report=True)} by {years[-1]}." for _, o, d in series if o["key"] != comparator)
             + (" Payback (circles): " + "; ".join(paid) + "." if paid else " No option pays back within the horizon."))
     return _svg("chart-cumulative", W, H, "Cumulative discounted cost compared with business as usual (£m)", desc, body)
 
@@ -260,11 +248,11 @@ def tornado(bars: list[dict], central: float, metric: str, sides: tuple[str, str
     pw = W - left - 20
     X = lambda v: left + (v / 1e6 - lo) / (hi - lo) * pw  # noqa: E731
     legend, _ = _legend([("Lever at its low value", OKABE_ITO["sky"], "box"), ("Lever at its high value", OKABE_ITO["vermillion"], "box"),
-                         (f"Central: {money_m(central)}", "#000", "0")], 10, 16, 740)
+                         (f"Central: {money_m(central, report=True)}", "#000", "0")], 10, 16, 740)
     body = legend
     for t in ticks:
         body.append(f"<line x1='{X(t * 1e6):.1f}' x2='{X(t * 1e6):.1f}' y1='{top - 4}' y2='{H - 28}' stroke='{'#777' if t == 0 else '#e4e4e4'}'/>")
-        body.append(_text(X(t * 1e6), H - 14, money_m(t * 1e6).replace(".0m", "m"), 10, "middle", fill="#555"))
+        body.append(_text(X(t * 1e6), H - 14, money_m(t * 1e6, report=True).replace(".0m", "m"), 10, "middle", fill="#555"))
     if lo < 0 < hi and all(sides):
         body.append(_text(X(0) - 6, top - 8, f"← {short(sides[1], 34)} cheaper", 10, "end", "bold", "#555"))
         body.append(_text(X(0) + 6, top - 8, f"{short(sides[0], 34)} cheaper →", 10, "start", "bold", "#555"))
@@ -274,8 +262,8 @@ def tornado(bars: list[dict], central: float, metric: str, sides: tuple[str, str
         for res, col in ((b["low_result"], OKABE_ITO["sky"]), (b["high_result"], OKABE_ITO["vermillion"])):
             a, c = sorted((X(central), X(res)))
             body.append(f"<rect x='{a:.1f}' y='{y0 + 4}' width='{max(c - a, 0.5):.1f}' height='{rh - 8}' fill='{col}' fill-opacity='0.9'>"
-                        f"<title>{escape(b['label'])}: {money_m(res)}</title></rect>")
+                        f"<title>{escape(b['label'])}: {money_m(res, report=True)}</title></rect>")
     body.append(f"<line x1='{X(central):.1f}' x2='{X(central):.1f}' y1='{top - 4}' y2='{H - 28}' stroke='#000' stroke-width='1.5'/>")
-    desc = (f"{metric}. Central value {money_m(central)}. " + " ".join(
-        f"{b['label']}: {money_m(b['low_result'])} at its low value, {money_m(b['high_result'])} at its high value." for b in bars))
+    desc = (f"{metric}. Central value {money_m(central, report=True)}. " + " ".join(
+        f"{b['label']}: {money_m(b['low_result'], report=True)} at its low value, {money_m(b['high_result'], report=True)} at its high value." for b in bars))
     return _svg("chart-tornado", W, H, f"What moves the answer most: {metric}", desc, body)

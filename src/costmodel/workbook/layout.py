@@ -13,9 +13,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from ..assumptions import Assumptions
+from ..render.text import starts_formula
 
 MAX_TEXT = 32_767  # characters a cell can hold
-FORMULA_START = ("=", "+", "-", "@")
 
 # --- Inputs sheet --------------------------------------------------------------------------------
 CASES = ("low", "central", "high")
@@ -106,7 +106,7 @@ def put_text(ws, coord: str, value, style: str | None = None):
         cell.style = style
     if text is not None:
         cell.data_type = "s"
-        if text.startswith(FORMULA_START):
+        if starts_formula(text):
             cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
     return cell
 

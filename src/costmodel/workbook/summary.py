@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, PatternFill
 from .. import levers as lv
 from ..discounting import LONG_RATE_FROM_YEAR
 from ..assumptions import COMPARATOR, SECOND_COMPARATOR, Assumptions
+from ..comparison import CATEGORY_LABELS
 from ..cost_lines import CATEGORIES, ONE_OFF
 from ..decision import verdict
 from . import layout as L
@@ -29,8 +30,6 @@ HEADLINE = ("Option key", "Option", "Delivery model", "Present value", "NPC vs b
             "Equivalent annual cost", "One-off (undiscounted)", "Total (undiscounted)", "Decision framework",
             "PV paid by the council", "PV paid by central government (DfE)")
 CAPACITY = ("self_assess", "set_strategy", "implement", "systemic_issues", "strong_partner_willing")
-CATEGORY_LABELS = {"set_up": "Set-up", "transitional": "Transitional", "improvement": "Improvement",
-                   "recurring": "Recurring", "legacy": "Legacy placements", "saving": "Savings"}
 
 
 def _fy(expr: str) -> str:
