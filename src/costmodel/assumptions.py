@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
@@ -19,9 +18,9 @@ import numpy as np
 
 from . import levers as lv
 from .errors import AssumptionError, Problem
-from .validation import coerce_value, parse_record
+from .identifiers import identifier_problem
+from .validation import coerce_value, correlation_problems, parse_record
 
-OPTION_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 COMPARATOR = "do_minimum"
 SECOND_COMPARATOR = "in_house"
 
@@ -212,21 +211,12 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
           scenarios: Mapping[str, Scenario] | None = None, origin: str = "",
           extra: Mapping[str, object] | None = None) -> Assumptions:
     """Validate flat lever records ``(key, record, where)`` and option definitions into Assumptions."""
-    problems: list[Problem] = []
+    problems: list[Problem] = option_problems(options)
     option_keys = [o.key for o in options]
-    for o in options:
-        if not OPTION_KEY.match(o.key):
-            problems.append(Problem(o.where, f"options.{o.key}", "option keys are lower-case letters, digits and _, starting with a letter"))
-        if o.model not in lv.MODELS:
-            problems.append(Problem(o.where, f"options.{o.key}.model",
-                                    f"model {o.model!r} is not one of {', '.join(lv.MODELS)}" + lv.suggest(str(o.model), list(lv.MODELS))))
-    if COMPARATOR not in option_keys:
-        problems.append(Problem("options.yaml", f"options.{COMPARATOR}", "missing: business as usual is the counterfactual every option is measured against (Green Book)"))
-    elif next(o for o in options if o.key == COMPARATOR).model != "business_as_usual":
-        problems.append(Problem("options.yaml", f"options.{COMPARATOR}.model", "do_minimum must have model business_as_usual"))
     support = {o.key: list(o.support) for o in options}
     known = lv.known_keys(option_keys, support)
     levers: dict[str, Lever] = {}
+    given = {key for key, _, _ in records}  # a lever given but wrong is reported as wrong, not also as missing
     for key, record, where in records:
         if key not in known:
             problems.append(Problem(where, key, "unknown key" + lv.suggest(key, known)))
@@ -242,12 +232,15 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
         if key in levers:
             continue
         spec = lv.spec_for(key)
+        if key in given:
+            continue
         if spec.required:
             problems.append(Problem(_file_of(key), key, f"missing required lever ({spec.label}, {spec.unit})"))
         else:
             d = spec.default
             levers[key] = Lever(key=key, label=spec.label, unit=spec.unit, low=d, central=d, high=d,
                                 basis="default", where="catalogue default", is_default=True)
+    problems += correlation_problems((extra or {}).get("correlations"), levers)
     if problems:
         raise AssumptionError(problems)
     ordered = {k: levers[k] for k in known}
@@ -266,6 +259,26 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
     if problems:
         raise AssumptionError(problems)
     return result
+
+
+def option_problems(options: list[Option]) -> list[Problem]:
+    """Option keys and support-item names that are not identifiers, unknown models, a missing or wrong counterfactual."""
+    problems = []
+    for o in options:
+        bad = identifier_problem(o.key, "option key")
+        if bad:
+            problems.append(Problem(o.where, f"options.{o.key}", bad))
+        problems += [Problem(o.where, f"options.{o.key}.external_support.{n}", identifier_problem(n, "external-support item"))
+                     for n in o.support if identifier_problem(n, "external-support item")]
+        if o.model not in lv.MODELS:
+            problems.append(Problem(o.where, f"options.{o.key}.model",
+                                    f"model {o.model!r} is not one of {', '.join(lv.MODELS)}" + lv.suggest(str(o.model), list(lv.MODELS))))
+    option_keys = [o.key for o in options]
+    if COMPARATOR not in option_keys:
+        problems.append(Problem("options.yaml", f"options.{COMPARATOR}", "missing: business as usual is the counterfactual every option is measured against (Green Book)"))
+    elif next(o for o in options if o.key == COMPARATOR).model != "business_as_usual":
+        problems.append(Problem("options.yaml", f"options.{COMPARATOR}.model", "do_minimum must have model business_as_usual"))
+    return problems
 
 
 def _file_of(key: str) -> str:
