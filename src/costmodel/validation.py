@@ -227,3 +227,22 @@ def _consistency(pairs: list[tuple[str, str, float]], levers: Mapping[str, objec
         return [Problem(f"{where} correlations", "correlations", "the declared correlations are not consistent "
                         "(the matrix is not positive definite): lower some rho values")]
     return []
+
+
+def dropped_correlations(raw, levers: Mapping[str, object]) -> list[Problem]:
+    """A warning for each declared correlation left out because ``--set`` or a scenario fixed one of its levers.
+
+    A lever fixed at one value is not drawn, so it cannot co-vary: the sampler leaves the pair out.
+    """
+    out = []
+    for item in raw if isinstance(raw, list) else []:
+        keys = item.get("levers") if isinstance(item, Mapping) else None
+        if not (isinstance(keys, list) and len(keys) == 2):
+            continue
+        for k, other in (keys, keys[::-1]):
+            lever = levers.get(k) if isinstance(k, str) else None
+            where = getattr(lever, "where", "")
+            if lever is not None and lever.low == lever.high and (where == "--set" or where.startswith("scenario ")):
+                out.append(Problem(where, k, f"fixed at one value, so its correlation with {other} (rho {item.get('rho')}, "
+                                             "scenarios.yaml) is left out of the draws"))
+    return out

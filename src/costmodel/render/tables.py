@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..cost_lines import CATEGORIES
+from ..finite import check_finite
 
 ROWS = (
     ("Set-up", ("totals", "set_up"), "money"),
@@ -60,6 +61,7 @@ def summary_rows(result: dict) -> list[tuple[str, list[str]]]:
 
 def render_table(result: dict, annual: bool = False, width: int | None = None) -> str:
     """A rich text rendering of one comparison (options as columns)."""
+    check_finite(result, "the comparison")
     buf = io.StringIO()
     console = Console(file=buf, width=width or 140, force_terminal=False, color_system=None)
     terms = result["terms"]
@@ -101,35 +103,55 @@ def render_table(result: dict, annual: bool = False, width: int | None = None) -
 
 
 def safe_text(value):
-    """A CSV cell that a spreadsheet will not run as a formula (CWE-1236)."""
+    """A CSV cell that a spreadsheet will not run as a formula (CWE-1236): text starting ``= + - @``, a tab or a
+    carriage return gets a leading ``'``. Numbers are left alone (a negative number is not text)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
 
-def render_csv(result: dict, annual: bool = False) -> str:
-    """Summary rows (metric × option) or, with ``annual``, one row per option and year."""
+def csv_text(header, rows) -> str:
+    """The one CSV writer of every command: each text cell through :func:`safe_text`, missing numbers empty."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    scenario = result["scenario"]
-    if annual:
-        cols = ["year", "financial_year", *CATEGORIES, "total", "discount_factor", "present_value", "cumulative_present_value"]
-        w.writerow(["scenario", "option", "terms", *cols])
-        for key, o in result["options"].items():
-            for row in o["annual"]:
-                w.writerow([safe_text(scenario), safe_text(key), result["terms"], *[safe_text(row[c]) for c in cols]])
-        return buf.getvalue()
-    w.writerow(["scenario", "metric", *[safe_text(k) for k in result["options"]]])
-    metrics = [("present_value",), ("npc_vs_do_minimum",), ("npc_vs_in_house",), ("equivalent_annual_cost",),
-               ("safe_service_month",), ("payback_year_vs_do_minimum",)] + [("totals", c) for c in
-                                                                           (*CATEGORIES, "one_off", "total")]
-    for path in metrics:
-        w.writerow([safe_text(scenario), ".".join(path), *[_get(o, path) for o in result["options"].values()]])
-    w.writerow([safe_text(scenario), "verdict", *[safe_text(o["verdict"]) for o in result["options"].values()]])
+    for row in ([header] if header is not None else []) + list(rows):
+        w.writerow([_csv_cell(v) for v in row])
     return buf.getvalue()
 
 
+def _csv_cell(value):
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN: an empty cell
+        return ""
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars as plain Python numbers
+        value = value.item()
+    return safe_text(value)
+
+
+def frame_csv(df, nullable=()) -> str:
+    """A data frame (results of sweep, tornado, switching, Monte Carlo) as CSV through :func:`csv_text`."""
+    check_finite(df, "the table", nullable)
+    return csv_text(list(df.columns), df.itertuples(index=False, name=None))
+
+
+def render_csv(result: dict, annual: bool = False) -> str:
+    """Summary rows (metric × option) or, with ``annual``, one row per option and year."""
+    check_finite(result, "the comparison")
+    scenario = result["scenario"]
+    if annual:
+        cols = ["year", "financial_year", *CATEGORIES, "total", "discount_factor", "present_value", "cumulative_present_value"]
+        return csv_text(["scenario", "option", "terms", *cols],
+                        [[scenario, key, result["terms"], *[row[c] for c in cols]]
+                         for key, o in result["options"].items() for row in o["annual"]])
+    metrics = [("present_value",), ("npc_vs_do_minimum",), ("npc_vs_in_house",), ("equivalent_annual_cost",),
+               ("safe_service_month",), ("payback_year_vs_do_minimum",)] + [("totals", c) for c in
+                                                                           (*CATEGORIES, "one_off", "total")]
+    rows = [[scenario, ".".join(path), *[_get(o, path) for o in result["options"].values()]] for path in metrics]
+    rows.append([scenario, "verdict", *[o["verdict"] for o in result["options"].values()]])
+    return csv_text(["scenario", "metric", *result["options"]], rows)
+
+
 def render_json(obj) -> str:
+    check_finite(obj, "the result")
     return json.dumps(obj, indent=2, allow_nan=False) + "\n"
 
 

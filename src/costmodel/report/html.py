@@ -12,6 +12,7 @@ from importlib import resources
 
 from .. import __version__
 from ..assumptions import COMPARATOR, SECOND_COMPARATOR
+from ..finite import check_finite
 from . import svg as charts
 from .svg import money_m
 
@@ -179,7 +180,8 @@ def _section(sid: str, title: str, body: str, cls: str = "") -> str:
 
 
 def render_html(data: dict) -> str:
-    """The whole page as a string."""
+    """The whole page as a string (every figure checked finite first)."""
+    check_finite(data, "the report")
     r = data["result"]
     years = r["financial_years"]
     css = resources.files("costmodel.report").joinpath("templates/report.css").read_text(encoding="utf-8")

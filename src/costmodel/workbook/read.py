@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from .. import levers as lv
 from ..assumptions import Assumptions, Option, Source, build
 from ..errors import AssumptionError, Problem
-from ..validation import coerce_value
+from ..validation import coerce_value, field_problems
 from . import layout as L
 
 VALUE_COLS = {"low": 3, "central": 4, "high": 5}  # zero-based: D, E, F
@@ -53,6 +53,9 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
     """The Inputs sheet as cell values → validated Assumptions (options' structure and sources from ``base``)."""
     rows = [list(r) if r is not None else [] for r in rows]
     problems: list[Problem] = []
+    case = _text(_cell(rows, L.CASE_ROW - 1, 2))
+    if case not in L.CASES:
+        problems.append(Problem(f"{origin}!C{L.CASE_ROW}", "case_selector", f"expected {', '.join(L.CASES)}, got {case!r}"))
     # options table
     top = _find(rows, L.OPTIONS_MARK, origin)
     options: list[Option] = []
@@ -73,6 +76,7 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
     expected_keys = L.input_keys(base)
     known = set(base.levers)
     records = []
+    rows_of: dict[str, int] = {}
     i = 0
     for r in range(head + 1, len(rows)):
         key = _text(_cell(rows, r, 0))
@@ -96,13 +100,33 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
         problems += errs
         if rec is not None:
             records.append((key, rec, _where(origin, VALUE_COLS["central"], r)))
+            rows_of[key] = r
     else:
         if i < len(expected_keys):
             problems.append(Problem(f"{origin}!A{len(rows) + 1}", expected_keys[i],
                                     f"missing: the Inputs sheet ends before this lever ({len(expected_keys) - i} rows deleted?)"))
+    problems += _price_bases(records, rows_of, origin)
     if problems:
         raise AssumptionError(problems)
     return build(records, options, base.sources, base.scenarios, origin=origin, extra=base.extra)
+
+
+#: Where each field of a lever row is, for messages (zero-based columns).
+FIELD_COLS = {f: L.LEVER_COLS.index(f) for f in ("label", "unit", "price_base", "source", "basis", "reasoning", "note")}
+
+
+def _price_bases(records: list, rows_of: dict[str, int], origin: str) -> list[Problem]:
+    """Money levers whose price base (column H) is not the appraisal's price base year, named at their H cell."""
+    year = next((rec["value"] for key, rec, _ in records if key == "appraisal.price_base_year"), None)
+    if not isinstance(year, (int, float)):
+        return []
+    out = []
+    for key, rec, _ in records:
+        pb = rec.get("price_base")
+        if pb is not None and isinstance(pb, int) and pb != year:
+            out.append(Problem(_where(origin, FIELD_COLS["price_base"], rows_of[key]), key,
+                               f"price base {pb} differs from appraisal.price_base_year {year:g}: restate it in {year:g} prices"))
+    return out
 
 
 def _record(rows, r: int, key: str, base: Assumptions, origin: str) -> tuple[dict | None, list[Problem]]:
@@ -142,7 +166,8 @@ def _record(rows, r: int, key: str, base: Assumptions, origin: str) -> tuple[dic
     for f in ("source", "basis", "reasoning", "note"):
         if text[f] is not None:
             rec[f] = text[f]
-    return rec, []
+    problems = [Problem(_where(origin, FIELD_COLS.get(f, 0), r), key, message) for f, message in field_problems(rec, spec, base.sources)]
+    return (None, problems) if problems else (rec, [])
 
 
 def _same(value, before):
