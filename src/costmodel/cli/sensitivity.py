@@ -81,11 +81,7 @@ def _xlsx(path: Path | None) -> Path | None:
 
 
 def _precheck(paths, force):
-    """Check every output before any work: each may be written, none twice; ``--workbook`` is an .xlsx."""
-    given = [Path(p) for p in paths if p is not None]
-    twice = {str(p) for p in given if sum(q.absolute() == p.absolute() for q in given) > 1}
-    if twice:
-        raise CostmodelError(f"{sorted(twice)[0]}: given for two outputs; give each output its own file")
+    """Check every output before any work (their suffixes differ, so no two can be the same file)."""
     for p in paths:
         check_output(p, force)
 
@@ -231,6 +227,7 @@ def switching(assumptions_dir, scenario, sets, key, between, all_levers, fmt, ou
     check_two_options(a, A, B)
     keys = switching_levers(a, A, B) if all_levers else [key]
     results = [switching_value(a, k, A, B) for k in keys]
+    check_finite([(r.central, r.plausible, r.searched, r.values, r.difference_at) for r in results], "the switching values")
     rows, notes = [], []
     for r in results:
         lo, hi = r.searched

@@ -20,6 +20,7 @@ FORMATS = {".png": "png", ".svg": "svg"}
 def _plt():
     import matplotlib
     matplotlib.use("Agg", force=True)
+    matplotlib.rcParams["svg.hashsalt"] = "costmodel"  # the same chart, the same SVG (no random ids)
     import matplotlib.pyplot as plt
     return plt
 
