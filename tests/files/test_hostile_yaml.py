@@ -1,9 +1,8 @@
-"""Hostile assumption files: each refused in well under a second with one clear line naming the file (and line)."""
+"""Hostile assumption files: each refused with one clear line naming the file (and line), never a hang or a crash."""
 from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,16 @@ from costmodel.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(params=["libyaml", "pure Python"], autouse=True)
+def parser(request, monkeypatch):
+    """Every case with libyaml's parser (when installed) and with PyYAML's pure-Python one."""
+    import yaml
+    if request.param == "pure Python":
+        monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    elif not yaml.__with_libyaml__:
+        pytest.skip("libyaml is not installed")
+
+
 @pytest.fixture
 def folder(tmp_path):
     dest = tmp_path / "assumptions"
@@ -21,15 +30,13 @@ def folder(tmp_path):
     return dest
 
 
-def refused(folder, *fragments, command="validate", seconds=2.0):
-    start = time.perf_counter()
+def refused(folder, *fragments, command="validate"):
+    """Exit 2 with every fragment in the message. (How fast: benchmarks/hostile_inputs.py; a hang would stop the suite.)"""
     result = CliRunner().invoke(main, [command, "--assumptions", str(folder)])
-    took = time.perf_counter() - start
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and "unexpected" not in result.output
     for f in fragments:
         assert f in result.output, (f, result.output)
-    assert took < seconds, took  # includes importing the command; the YAML checks themselves take milliseconds
     return result.output
 
 

@@ -156,3 +156,20 @@ def _restore(work: Path, keep: Path, old: tuple) -> None:
     for n in OUTPUTS:
         (work / n).write_bytes((keep / n).read_bytes())
     assert digests(work) == old
+
+
+def test_an_assumption_folder_left_half_written_is_finished_before_it_is_read(tmp_path):
+    """``workbook read --output DIR`` killed mid-commit: the next read of DIR (validate, compare) completes it first."""
+    import shutil
+    from costmodel.files.assumption_folder import load_folder
+    folder = tmp_path / "a"
+    shutil.copytree(ROOT / "assumptions", folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    pid = dead_pid()
+    journey = folder / "journey.yaml"
+    new = journey.read_text().replace("  value: 36\n", "  value: 48\n", 1)
+    tmp = folder / f"{stale.TEMP_PREFIX}{pid}-0000-journey.yaml"
+    tmp.write_text(new)
+    (folder / f"{stale.TEMP_PREFIX}{pid}-1111{stale.JOURNAL_SUFFIX}").write_text(
+        json.dumps({"pid": pid, "moves": [[str(tmp), str(journey)]]}))
+    assert load_folder(folder).central("journey.sustain_months") == 48
+    assert ours(folder) == []

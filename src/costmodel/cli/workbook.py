@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from ..errors import CostmodelError
-from .common import assumption_options, check_output, load_assumptions
+from ..limits import implausible
+from .common import assumption_options, check_output, load_assumptions, warn
 from ..files.atomic import atomic_write, check_not_open, temp_folder
 
 
@@ -74,6 +75,7 @@ def read(path, assumptions_dir, output, force):
         raise CostmodelError(f"{path}: no such workbook")
     base = load_assumptions(assumptions_dir)
     a = read_workbook(path, base)
+    warn(implausible(a.levers))
     if output is not None:
         written = write_folder(a, output, force=force)
         click.echo(f"Wrote {len(written)} files to {output}", err=True)

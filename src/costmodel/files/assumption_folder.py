@@ -18,6 +18,7 @@ from ..errors import AssumptionError, OutputError, Problem
 from ..validation import shown
 from .atomic import atomic_write
 from .safe_yaml import read_yaml
+from .stale import recover
 
 LEVER_FILES = ("appraisal", "baseline", "journey")
 REQUIRED_FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.yaml", "sources.yaml")
@@ -72,8 +73,9 @@ def _sources(data, problems) -> dict[str, Source]:
             if f not in SOURCE_FIELDS:
                 problems.append(Problem(where, f"sources.{key}.{f}", "unknown field" + lv.suggest(str(f), list(SOURCE_FIELDS))))
         wrong = [f for f in SOURCE_FIELDS if rec.get(f) is not None and not isinstance(rec[f], str)
-                 and not (f == "year" and isinstance(rec[f], int) and not isinstance(rec[f], bool))]
-        problems += [Problem(where, f"sources.{key}.{f}", f"expected text, got {shown(rec[f])}") for f in wrong]
+                 and not (f == "year" and isinstance(rec[f], int) and not isinstance(rec[f], bool) and 1800 <= rec[f] <= 2100)]
+        problems += [Problem(where, f"sources.{key}.{f}", f"expected {'a year such as 2024, or ' if f == 'year' else ''}text, "
+                             f"got {shown(rec[f])}") for f in wrong]
         missing = [f for f in ("title", "publisher", "year") if not rec.get(f)]
         if missing or wrong:
             problems.append(Problem(where, f"sources.{key}", f"missing {', '.join(missing)}"))
@@ -130,6 +132,10 @@ def _scenarios(data, problems) -> tuple[dict[str, Scenario], dict]:
             extra[k] = data[k]
     out = {}
     body = data.get("scenarios") or {}
+    if not isinstance(body, Mapping):
+        problems.append(Problem(_where("scenarios.yaml", data, "scenarios"), "scenarios",
+                                "expected a mapping of named scenarios (name: {label, reason, set})"))
+        return out, extra
     for key, sc in body.items():
         where = _where("scenarios.yaml", body, key)
         if not isinstance(sc, Mapping) or not isinstance(sc.get("set"), Mapping):
@@ -154,6 +160,7 @@ def load_folder(folder) -> Assumptions:
     if not folder.is_dir():
         raise AssumptionError([Problem(str(folder), "", "assumptions folder not found (expected a folder holding "
                                        + ", ".join(REQUIRED_FILES) + ")")])
+    recover(folder)  # a write of this folder that was interrupted is finished (or its stray files removed) first
     problems: list[Problem] = []
     parsed = {}
     for name in REQUIRED_FILES + ("scenarios.yaml",):
@@ -245,7 +252,10 @@ def to_trees(a: Assumptions) -> dict[str, dict]:
 
 
 def write_folder(a: Assumptions, folder, force: bool = False) -> list[Path]:
-    """Write an assumption set as a folder of YAML files; refuse to overwrite files unless ``force``."""
+    """Write an assumption set as a folder of YAML files; refuse to overwrite files unless ``force``.
+
+    Inside :func:`costmodel.files.atomic.whole_outputs` (every command) the files move into place as one unit.
+    """
     folder = Path(folder)
     trees = to_trees(a)
     targets = [folder / name for name in trees]
