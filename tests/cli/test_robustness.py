@@ -331,3 +331,47 @@ def test_edits_in_columns_h_and_j_and_c3_are_reported_at_their_cells(tmp_path):
     assert_error(result, "Inputs!C3: case_selector: expected low, central, high, got 'worst'",
                  f"Inputs!H{weekly}: baseline.legacy_placements.weekly_cost: price base 2023",
                  f"Inputs!J{salary}: baseline.social_workers.salary: basis 'guess'")
+
+
+def _formula_like_cells(wb) -> list:
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.data_type == "s" and isinstance(c.value, str) and c.value[:1] in ("=", "+", "-", "@")]
+
+
+def test_the_quote_prefix_lost_by_a_resave_is_put_back(folder, tmp_path):
+    """LibreOffice writes every style with quotePrefix="0": simulated here, then restored."""
+    import zipfile
+    from costmodel.workbook.quote_prefix import restore_quote_prefix
+    prefix_labels(folder / "baseline.yaml", ["=1+1 ", "@A1 "])
+    book = tmp_path / "b.xlsx"
+    assert run("workbook", "build", "--assumptions", folder, "--output", book).exit_code == 0
+    stripped = io.BytesIO()
+    with zipfile.ZipFile(book) as z, zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as w:
+        for info in z.infolist():
+            body = z.read(info.filename)
+            w.writestr(info, body.replace(b'quotePrefix="1"', b'quotePrefix="0"') if info.filename == "xl/styles.xml" else body)
+    lost = openpyxl.load_workbook(io.BytesIO(stripped.getvalue()))
+    assert _formula_like_cells(lost) and not any(c.quotePrefix for c in _formula_like_cells(lost))
+    restored = openpyxl.load_workbook(io.BytesIO(restore_quote_prefix(stripped.getvalue())))
+    cells = _formula_like_cells(restored)
+    assert len(cells) == len(_formula_like_cells(lost)) and all(c.quotePrefix for c in cells)
+    others = [c for ws in restored.worksheets for row in ws.iter_rows() for c in row if c.quotePrefix and c not in cells]
+    assert others == []
+    assert [(c.fill.fgColor.rgb, c.font.color.rgb if c.font.color else None) for c in cells] == \
+        [(c.fill.fgColor.rgb, c.font.color.rgb if c.font.color else None) for c in _formula_like_cells(lost)]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_after_recalculation_text_cells_keep_their_quote_prefix_and_no_formula_holds_user_text(folder, tmp_path):
+    prefix_labels(folder / "baseline.yaml", ['=HYPERLINK("http://x") ', "+1 ", "-1 ", "@A1 "])
+    book = tmp_path / "b.xlsx"
+    assert run("workbook", "build", "--assumptions", folder, "--output", book).exit_code == 0
+    assert run("workbook", "recalc", book).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    cells = _formula_like_cells(wb)
+    assert len(cells) > 20 and all(c.quotePrefix for c in cells)
+    formulas = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert not any("HYPERLINK" in f for f in formulas)
+    values = openpyxl.load_workbook(book, data_only=True)
+    assert values["Summary"]["B3"].value == 0  # the master check

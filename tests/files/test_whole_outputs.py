@@ -106,7 +106,7 @@ OUTPUTS = ("summary.json", "draws.parquet", "npc.svg")
 
 
 def montecarlo(folder: Path, seed: int) -> subprocess.Popen:
-    args = ["montecarlo", "--draws", "150000", "--seed", str(seed), "--force", "--output", OUTPUTS[0],
+    args = ["montecarlo", "--draws", "100000", "--seed", str(seed), "--force", "--output", OUTPUTS[0],
             "--draws-output", OUTPUTS[1], "--chart", OUTPUTS[2]]
     return subprocess.Popen(CLI + args, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 

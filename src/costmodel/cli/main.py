@@ -51,7 +51,7 @@ class Group(click.Group):
         """Run the command with its outputs written as one unit and SIGINT/SIGTERM turned into a clean stop."""
         previous = _catch_signals()
         try:
-            recover_many([Path.cwd(), Path(tempfile.gettempdir())])  # what an interrupted run left behind
+            recover_many([Path("."), Path(tempfile.gettempdir())])  # what an interrupted run left behind
             with whole_outputs() as outputs:
                 try:
                     result = super().invoke(ctx)
@@ -63,7 +63,7 @@ class Group(click.Group):
                 return result
         except Stopped as e:
             remove_temporaries()
-            click.echo(f"Stopped by {e.name}: no output was written or changed", err=True)
+            click.echo(f"Stopped by {e.name}: no output was left half-written", err=True)
             ctx.exit(128 + e.signum)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import ToolError
 from ..files.atomic import temp_folder
 from ..files.children import run_child
+from .quote_prefix import restore_quote_prefix
 
 CANDIDATES = ("soffice", "libreoffice", "/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
               "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -69,9 +70,9 @@ def recalculate_many(paths, outdir, timeout: float = 600) -> list[Path]:
 
 
 def recalculate(path_in, path_out) -> Path:
-    """Recalculate one workbook with LibreOffice headless and write it (with cached values) to ``path_out``."""
+    """Recalculate one workbook with LibreOffice headless and write it (with cached values and its quote prefixes) to ``path_out``."""
     path_in, path_out = Path(path_in), Path(path_out)
     with temp_folder("recalc") as tmp:
         [done] = recalculate_many([path_in], Path(tmp) / "out")
-        shutil.move(str(done), str(path_out))
+        path_out.write_bytes(restore_quote_prefix(done.read_bytes()))  # LibreOffice drops it on saving
     return path_out
