@@ -161,16 +161,18 @@ def human_seconds(s: float) -> str:
 
 
 def check_work(what: str, count: int, unit_cost: tuple[float, float], memory: float, hint: str,
-               seconds: float = MAX_SECONDS) -> None:
+               seconds: float = MAX_SECONDS, cluster_hint: str = "") -> None:
     """Refuse ``count`` units of work whose estimated memory exceeds ``memory`` or time exceeds ``seconds``.
 
     Raises :class:`costmodel.errors.CostmodelError` naming ``what`` (e.g. ``--draws 1000000000``), the
-    estimate, the largest count allowed here and ``hint`` (what to do instead).
+    estimate, the largest count allowed here and ``hint`` (what to do instead); ``cluster_hint`` is added
+    when the time is too long (a cluster shortens the time, not the memory this process needs).
     """
     need_bytes, need_seconds = count * unit_cost[0], count * unit_cost[1]
     if need_bytes <= memory and need_seconds <= seconds:
         return
     cap = largest(unit_cost, memory, seconds)
+    advice = hint + (f"; {cluster_hint}" if cluster_hint and need_seconds > seconds else "")
     raise CostmodelError(f"{what}: needs about {human_bytes(need_bytes)} of memory and {human_seconds(need_seconds)} "
                          f"(estimates); the limit on this machine is {cap:,} ({human_bytes(memory)} of memory, "
-                         f"{human_seconds(seconds)}): {hint}")
+                         f"{human_seconds(seconds)}): {advice}")

@@ -303,6 +303,7 @@ def test_a_bad_seed_is_refused_with_the_range(tmp_path, monkeypatch, command, se
 @pytest.mark.parametrize("args, fragment", [
     (["montecarlo", "--draws", "1000000000"], "--backend dask"),
     (["montecarlo", "--draws", "1000000"], "--draws 1000000: needs about"),
+    (["montecarlo", "--draws", "1000000", "--backend", "dask"], "kept in this process"),
     (["report", "--output", "r.html", "--draws", "1000000000000"], "use fewer draws"),
     (["sweep", "--grid", "options.trust.mobilisation_months=0:24:10000", "--grid",
       "baseline.legacy_placements.count=0:100:10000"], "--grid 10000 x 10000 = 100,000,000 points"),

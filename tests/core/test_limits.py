@@ -138,9 +138,12 @@ def test_work_limits_refuse_with_the_estimate_and_a_hint():
     cost = limits.monte_carlo_cost(1, 4, 120)
     limits.check_work("--draws 1000", 1000, cost, memory=1e9, hint="use fewer")
     with pytest.raises(CostmodelError) as e:
-        limits.check_work("--draws 1000000000", 10**9, cost, memory=1e9, hint="use --backend dask")
+        limits.check_work("--draws 1000000000", 10**9, cost, memory=1e9, hint="use fewer", cluster_hint="use a cluster")
     text = str(e.value)
-    assert text.startswith("--draws 1000000000: needs about 320.0 GB") and "use --backend dask" in text
+    assert text.startswith("--draws 1000000000: needs about 320.0 GB") and text.endswith("use fewer; use a cluster")
+    with pytest.raises(CostmodelError) as e:  # memory alone: a cluster would not help
+        limits.check_work("--draws 5000000", 5 * 10**6, cost, memory=1e9, hint="use fewer", cluster_hint="use a cluster")
+    assert str(e.value).endswith("use fewer")
     cap = limits.largest(cost, 1e9)
     limits.check_work("cap", cap, cost, memory=1e9, hint="")
     with pytest.raises(CostmodelError):

@@ -60,13 +60,13 @@ def warn(problems) -> None:
 def check_draws(a: Assumptions, draws: int, backend: str = "local", cluster: bool = True) -> None:
     """Refuse a Monte Carlo run too big for this machine (memory, and time when run here), before it starts."""
     cost = monte_carlo_cost(1, len(a.options), a.months)
+    kept = "use fewer draws (every draw's present value is kept in this process, for exact percentiles)"
     if backend == "dask":  # the cluster does the work; this process still keeps every draw's present values
-        check_work(f"--draws {draws}", draws, (cost[0], 0.0), memory_budget(),
-                   "every draw's present value is kept here for exact percentiles: use fewer draws")
+        check_work(f"--draws {draws}", draws, (cost[0], 0.0), memory_budget(), kept)
     else:
-        check_work(f"--draws {draws}", draws, cost, memory_budget(),
-                   "use fewer draws, or --backend dask --scheduler ADDRESS to run them on a cluster"
-                   if cluster else "use fewer draws (costmodel montecarlo can run many more on a Dask cluster)")
+        check_work(f"--draws {draws}", draws, cost, memory_budget(), kept,
+                   cluster_hint="--backend dask --scheduler ADDRESS runs the draws on a cluster" if cluster
+                   else "costmodel montecarlo --backend dask runs them on a cluster")
     warn(dropped_correlations((a.extra or {}).get("correlations"), a.levers))
 
 

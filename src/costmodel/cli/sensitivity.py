@@ -91,10 +91,12 @@ def _check_grid(a, axes, backend: str) -> None:
     points = int(np.prod([ax.steps for ax in axes], dtype=float))
     what = f"--grid {' x '.join(str(ax.steps) for ax in axes)} = {points:,} points"
     cost = sweep_cost(1, len(a.options), a.months)
+    kept = "use fewer steps (every point's results are kept in this process)"
     if backend == "dask":  # the cluster costs the points; this process still holds the grid and its results
-        check_work(what, points, (cost[0], 0.0), memory_budget(), "use fewer steps (the results are all kept here)")
+        check_work(what, points, (cost[0], 0.0), memory_budget(), kept)
     else:
-        check_work(what, points, cost, memory_budget(), "use fewer steps, or --backend dask --scheduler ADDRESS")
+        check_work(what, points, cost, memory_budget(), kept,
+                   cluster_hint="--backend dask --scheduler ADDRESS costs the points on a cluster")
 
 
 output_options = [
