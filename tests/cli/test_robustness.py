@@ -324,14 +324,24 @@ def test_edits_in_columns_h_and_j_and_c3_are_reported_at_their_cells(tmp_path):
     ws = wb["Inputs"]
     rows = {ws[f"A{r}"].value: r for r in range(1, ws.max_row + 1)}
     weekly, salary = rows["baseline.legacy_placements.weekly_cost"], rows["baseline.social_workers.salary"]
-    ws[f"H{weekly}"] = 2023
+    ws[f"H{weekly}"] = "twenty"
     ws[f"J{salary}"] = "guess"
     ws["C3"] = "worst"
     wb.save(book)
     result = run("workbook", "read", book)
     assert_error(result, "Inputs!C3: case_selector: expected low, central, high, got 'worst'",
-                 f"Inputs!H{weekly}: baseline.legacy_placements.weekly_cost: price base 2023",
+                 f"Inputs!H{weekly}: baseline.legacy_placements.weekly_cost: price_base must be a year",
                  f"Inputs!J{salary}: baseline.social_workers.salary: basis 'guess'")
+
+
+def test_a_cross_lever_price_base_problem_is_moved_to_the_price_base_cell():
+    from costmodel.errors import Problem
+    from costmodel.workbook.read import _at_cell
+    moved = _at_cell(Problem("Inputs!E35", "baseline.legacy_placements.weekly_cost", "price base 2023 differs from …"),
+                     {"baseline.legacy_placements.weekly_cost": 34}, "Inputs")
+    assert moved.where == "Inputs!H35"
+    other = Problem("Inputs!E35", "baseline.legacy_placements.weekly_cost", "the floor cannot exceed the count")
+    assert _at_cell(other, {"baseline.legacy_placements.weekly_cost": 34}, "Inputs") == other
 
 
 def _formula_like_cells(wb) -> list:

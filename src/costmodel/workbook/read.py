@@ -49,14 +49,8 @@ def _where(origin: str, col: int, r: int) -> str:
     return f"{origin}!{get_column_letter(col + 1)}{r + 1}"
 
 
-def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: str = "Inputs") -> Assumptions:
-    """The Inputs sheet as cell values → validated Assumptions (options' structure and sources from ``base``)."""
-    rows = [list(r) if r is not None else [] for r in rows]
-    problems: list[Problem] = []
-    case = _text(_cell(rows, L.CASE_ROW - 1, 2))
-    if case not in L.CASES:
-        problems.append(Problem(f"{origin}!C{L.CASE_ROW}", "case_selector", f"expected {', '.join(L.CASES)}, got {case!r}"))
-    # options table
+def _options(rows, base: Assumptions, origin: str, problems: list[Problem]) -> list[Option]:
+    """The options table: each row where the builder put it (labels and models may be edited)."""
     top = _find(rows, L.OPTIONS_MARK, origin)
     options: list[Option] = []
     for i, expected in enumerate(base.options):
@@ -71,6 +65,17 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
         model = _text(_cell(rows, r, 2)) or ""
         options.append(replace(expected, label=_text(_cell(rows, r, 1)) or expected.key, model=model,
                                description=_text(_cell(rows, r, 3)) or "", where=_where(origin, 2, r)))
+    return options
+
+
+def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: str = "Inputs") -> Assumptions:
+    """The Inputs sheet as cell values → validated Assumptions (options' structure and sources from ``base``)."""
+    rows = [list(r) if r is not None else [] for r in rows]
+    problems: list[Problem] = []
+    case = _text(_cell(rows, L.CASE_ROW - 1, 2))
+    if case not in L.CASES:
+        problems.append(Problem(f"{origin}!C{L.CASE_ROW}", "case_selector", f"expected {', '.join(L.CASES)}, got {case!r}"))
+    options = _options(rows, base, origin, problems)
     # lever rows
     head = _find(rows, L.LEVERS_MARK, origin)
     expected_keys = L.input_keys(base)
@@ -105,28 +110,23 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
         if i < len(expected_keys):
             problems.append(Problem(f"{origin}!A{len(rows) + 1}", expected_keys[i],
                                     f"missing: the Inputs sheet ends before this lever ({len(expected_keys) - i} rows deleted?)"))
-    problems += _price_bases(records, rows_of, origin)
     if problems:
         raise AssumptionError(problems)
-    return build(records, options, base.sources, base.scenarios, origin=origin, extra=base.extra)
+    try:
+        return build(records, options, base.sources, base.scenarios, origin=origin, extra=base.extra)
+    except AssumptionError as e:
+        raise AssumptionError([_at_cell(p, rows_of, origin) for p in e.problems]) from None
 
 
 #: Where each field of a lever row is, for messages (zero-based columns).
 FIELD_COLS = {f: L.LEVER_COLS.index(f) for f in ("label", "unit", "price_base", "source", "basis", "reasoning", "note")}
 
 
-def _price_bases(records: list, rows_of: dict[str, int], origin: str) -> list[Problem]:
-    """Money levers whose price base (column H) is not the appraisal's price base year, named at their H cell."""
-    year = next((rec["value"] for key, rec, _ in records if key == "appraisal.price_base_year"), None)
-    if not isinstance(year, (int, float)):
-        return []
-    out = []
-    for key, rec, _ in records:
-        pb = rec.get("price_base")
-        if pb is not None and isinstance(pb, int) and pb != year:
-            out.append(Problem(_where(origin, FIELD_COLS["price_base"], rows_of[key]), key,
-                               f"price base {pb} differs from appraisal.price_base_year {year:g}: restate it in {year:g} prices"))
-    return out
+def _at_cell(p: Problem, rows_of: dict[str, int], origin: str) -> Problem:
+    """A cross-lever problem about a row's price base is reported at its price-base cell (column H), not its value."""
+    if p.key in rows_of and p.message.startswith(("price base", "price year")):
+        return Problem(_where(origin, FIELD_COLS["price_base"], rows_of[p.key]), p.key, p.message)
+    return p
 
 
 def _record(rows, r: int, key: str, base: Assumptions, origin: str) -> tuple[dict | None, list[Problem]]:
