@@ -28,6 +28,7 @@ HARD_MAXIMUM: dict[str, float] = {
     "months": 900, "month": 899,  # 75 years, the longest horizon (a month also lies inside the horizon)
     "years": 75, "year index": 74, "year": 2100,
     "fraction": 1.0, "fraction/yr": 1.0, "flag": 1.0,
+    "index": 1e6,  # a price index value: only the ratio of two years matters
 }
 
 #: Plausible range by unit, when the lever has no range of its own in :data:`PLAUSIBLE`.
@@ -45,21 +46,19 @@ PLAUSIBLE_BY_UNIT: dict[str, tuple[float, float]] = {
     "months": (0, 120),
     "years": (0, 20),
     "year": (2000, 2060),
+    "index": (1, 10_000),  # a price index rebased to 1 or to 100
 }
 
 #: Plausible ranges of particular levers (patterns as in the catalogue; ``*`` is an option or item).
 PLAUSIBLE: dict[str, tuple[float, float]] = {
-    "appraisal.horizon_years": (3, 60),
+    "appraisal.horizon_years": (1, 60),
     "appraisal.discount_rate": (0, 0.1),
     "appraisal.discount_rate_long": (0, 0.1),
-    "appraisal.inflation.pay": (-0.05, 0.15),
-    "appraisal.inflation.placements": (-0.05, 0.2),
     "appraisal.inflation.general": (-0.05, 0.15),
     "baseline.outset_spend": (1e6, 2e9),
     "baseline.social_workers.salary": (15_000, 150_000),
     "baseline.social_workers.on_cost_rate": (0, 0.6),
     "baseline.social_workers.agency_premium": (0, 1.5),
-    "baseline.caseload.target_per_worker": (5, 40),
     "baseline.legacy_placements.count": (0, 2000),
     "baseline.legacy_placements.floor": (0, 2000),
     "baseline.senior_team.annual_cost": (0, 2e7),
