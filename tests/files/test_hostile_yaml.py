@@ -80,10 +80,16 @@ def test_deep_nesting_is_refused_with_the_line(folder, flow):
     refused(folder, "journey.yaml:", "nested deeper than 32 levels")
 
 
-@pytest.mark.parametrize("key", ["[a, b]", "{a: 1}", "? [a, b]\n", "yes", "2025", "~"])
+@pytest.mark.parametrize("key", ["[a, b]", "{a: 1}", "? [a, b]\n", "yes", "~", "1.5"])
 def test_a_key_that_is_not_text_is_refused_with_the_line(folder, key):
     replace(folder, "journey.yaml", "sustain_months:", f"{key}:")
     refused(folder, "journey.yaml:", "key")
+
+
+def test_a_year_as_a_key_is_read_and_then_judged_as_a_key(folder):
+    """Whole numbers are keys (price indices are keyed by year); where a lever is expected, it is an unknown key."""
+    replace(folder, "journey.yaml", "sustain_months:", "2025:")
+    refused(folder, "journey.yaml:", "journey.2025", "unknown key")
 
 
 @pytest.mark.parametrize("field, value", [("unit", "[months]"), ("unit", "{a: 1}"), ("label", "[a, b]"),

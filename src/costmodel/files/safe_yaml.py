@@ -10,8 +10,8 @@ and every document before it is built, in well under a second, and each refusal 
 * nesting is at most :data:`MAX_DEPTH` levels, and a file holds at most :data:`MAX_WRITTEN` values;
 * the document, with every alias expanded where it is used, has at most :data:`MAX_NODES` nodes, and
   no alias refers to the node that contains it;
-* every mapping key is text (``yes:``, ``2025:`` or ``[a, b]:`` as a key is refused: quote it),
-  and no key is given twice.
+* every mapping key is text or a whole number such as a year (``yes:``, ``~:``, ``1.5:`` or ``[a, b]:`` as
+  a key is refused: quote it), and no key is given twice.
 
 Mappings come back as :class:`LineDict`, which remembers the line of each key.
 """
@@ -154,7 +154,7 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:
         if not isinstance(key_node, yaml.ScalarNode):
             raise Refused(None, None, "a key must be text, not a list or a mapping", key_node.start_mark)
         key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
+        if not isinstance(key, (str, int)) or isinstance(key, bool):  # a year (2025:) is a whole number: fine
             raise Refused(None, None, f"the key {key_node.value!r} must be text: put it in quotes", key_node.start_mark)
         if key in out:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
