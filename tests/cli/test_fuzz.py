@@ -36,7 +36,7 @@ from costmodel.cli import main
 from costmodel.files.assumption_folder import load_folder
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.yaml", "sources.yaml", "scenarios.yaml")
+FILES = tuple(sorted(p.name for p in (ROOT / "assumptions").glob("*.yaml")))  # every file of the bundled example
 TREES = {name: yaml.safe_load((ROOT / "assumptions" / name).read_text()) for name in FILES}
 TEXTS = {name: (ROOT / "assumptions" / name).read_text() for name in FILES}
 EXAMPLES = int(os.environ.get("COSTMODEL_FUZZ_EXAMPLES", "400"))
