@@ -22,9 +22,9 @@ from .errors import AssumptionError, Problem
 from .prices import PricePlan, PriceSettings, to_base_prices
 from .prices import factor as index_factor
 from .rules import check_rules
-from .validation import coerce_value, parse_record
+from .identifiers import identifier_problem
+from .validation import coerce_value, correlation_problems, parse_record
 
-OPTION_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 COMPARATOR = "do_minimum"
 SECOND_COMPARATOR = "in_house"
 
@@ -278,11 +278,12 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
     be in base-year prices.
     """
     prices = prices or PriceSettings()
-    problems = option_problems(options)
+    problems: list[Problem] = option_problems(options)
     option_keys = [o.key for o in options]
     support = {o.key: list(o.support) for o in options}
     known = lv.known_keys(option_keys, support, {k: sorted(i.years) for k, i in prices.indices.items()})
     levers: dict[str, Lever] = {}
+    given = {key for key, _, _ in records}  # a lever given but wrong is reported as wrong, not also as missing
     for key, record, where in records:
         if key not in known:
             instead = lv.retired(key)
@@ -300,12 +301,15 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
         if key in levers:
             continue
         spec = lv.spec_for(key)
+        if key in given:
+            continue
         if spec.required:
             problems.append(Problem(_file_of(key), key, f"missing required lever ({spec.label}, {spec.unit})"))
         else:
             d = spec.default
             levers[key] = Lever(key=key, label=spec.label, unit=spec.unit, low=d, central=d, high=d,
                                 basis="default", where="catalogue default", is_default=True)
+    problems += correlation_problems((extra or {}).get("correlations"), levers)
     if problems:
         raise AssumptionError(problems)
     ordered = {k: levers[k] for k in known}
@@ -327,16 +331,19 @@ def build(records: list[tuple[str, object, str]], options: list[Option], sources
 
 
 def option_problems(options: list[Option]) -> list[Problem]:
-    """Option keys and models, and business as usual present as the counterfactual."""
+    """Option keys and support-item names that are not identifiers, unknown models, a missing or wrong counterfactual."""
     problems = []
     for o in options:
-        if not OPTION_KEY.match(o.key):
-            problems.append(Problem(o.where, f"options.{o.key}", "option keys are lower-case letters, digits and _, starting with a letter"))
+        bad = identifier_problem(o.key, "option key")
+        if bad:
+            problems.append(Problem(o.where, f"options.{o.key}", bad))
+        problems += [Problem(o.where, f"options.{o.key}.external_support.{n}", identifier_problem(n, "external-support item"))
+                     for n in o.support if identifier_problem(n, "external-support item")]
         if o.model not in lv.MODELS:
             problems.append(Problem(o.where, f"options.{o.key}.model",
                                     f"model {o.model!r} is not one of {', '.join(lv.MODELS)}" + lv.suggest(str(o.model), list(lv.MODELS))))
-    keys = [o.key for o in options]
-    if COMPARATOR not in keys:
+    option_keys = [o.key for o in options]
+    if COMPARATOR not in option_keys:
         problems.append(Problem("options.yaml", f"options.{COMPARATOR}", "missing: business as usual is the counterfactual every option is measured against (Green Book)"))
     elif next(o for o in options if o.key == COMPARATOR).model != "business_as_usual":
         problems.append(Problem("options.yaml", f"options.{COMPARATOR}.model", "do_minimum must have model business_as_usual"))

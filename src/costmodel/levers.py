@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 from dataclasses import dataclass
+
+from . import limits as lim
 
 #: The closed unit vocabulary. Every lever in an assumption file states one of these.
 UNITS: dict[str, str] = {
@@ -64,10 +67,21 @@ class LeverSpec:
         parts, pat = key.split("."), self.pattern.split(".")
         return len(parts) == len(pat) and all(p == "*" or p == k for p, k in zip(pat, parts))
 
+    @property
+    def limits(self) -> tuple[float, float]:
+        """Hard bounds: a value outside them is refused (the catalogue's own, else the unit's, see :mod:`costmodel.limits`)."""
+        hi = self.maximum if self.maximum is not None else lim.HARD_MAXIMUM.get(self.unit, math.inf)
+        lo = self.minimum if self.minimum is not None else -hi
+        return float(lo), float(hi)
+
+    @property
+    def plausible(self) -> tuple[float, float]:
+        """Plausible range: a value outside it is accepted with a warning."""
+        return lim.plausible_range(self.pattern, self.unit, self.limits)
+
     def bounds_text(self) -> str:
-        lo = "-inf" if self.minimum is None else f"{self.minimum:g}"
-        hi = "inf" if self.maximum is None else f"{self.maximum:g}"
-        return f"{lo} to {hi}"
+        lo, hi = self.limits
+        return f"{lo:g} to {hi:g}"
 
 
 def _l(pattern, unit, label, default=REQUIRED, minimum=0.0, maximum=None, **kw) -> LeverSpec:

@@ -48,6 +48,7 @@ import numpy as np
 
 from .assumptions import Assumptions
 from .errors import AssumptionError, Problem
+from .validation import correlation_problems
 
 BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chunking
 QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence under QMC (4 a block)
@@ -101,39 +102,21 @@ def correlation_matrix(a: Assumptions, drawn: list[Drawn]) -> np.ndarray | None:
     raw = a.extra.get("correlations") if a.extra else None
     if not raw:
         return None
-    where = "scenarios.yaml correlations"
+    problems = correlation_problems(raw, a.levers)  # the same check as validate's
+    if problems:
+        raise AssumptionError(problems)
     index = {d.key: i for i, d in enumerate(drawn)}
     R = np.eye(len(drawn))
-    problems = []
-    if not isinstance(raw, list):
-        raise AssumptionError([Problem(where, "correlations", "expected a list of {levers: [KEY, KEY], rho: NUMBER}")])
-    for n, item in enumerate(raw):
-        tag = f"entry {n + 1}"
-        if not isinstance(item, dict) or set(item) - {"levers", "rho", "reason"} or "levers" not in item or "rho" not in item:
-            problems.append(Problem(where, tag, "expected {levers: [KEY, KEY], rho: NUMBER, reason: TEXT}"))
-            continue
-        keys, rho = item["levers"], item["rho"]
-        if not (isinstance(keys, list) and len(keys) == 2 and all(isinstance(k, str) for k in keys) and keys[0] != keys[1]):
-            problems.append(Problem(where, tag, "levers must be a list of two different lever keys"))
-            continue
-        if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not -1.0 < float(rho) < 1.0:
-            problems.append(Problem(where, tag, f"rho must be a number strictly between -1 and 1, got {rho!r}"))
-            continue
-        for k in keys:
-            if k not in a.levers:
-                problems.append(Problem(where, k, "unknown lever key"))
-            elif a.levers[k].spec.structural or a.levers[k].unit == "flag":
-                problems.append(Problem(where, k, "is structural or a flag: it is never drawn, so it cannot be correlated"))
+    for item in raw:
+        keys = item["levers"]
         if any(k not in index for k in keys):
             continue  # a lever fixed at one value (no range, --set or a scenario) is not drawn: nothing to correlate
         i, j = index[keys[0]], index[keys[1]]
-        R[i, j] = R[j, i] = float(rho)
-    if problems:
-        raise AssumptionError(problems)
+        R[i, j] = R[j, i] = float(item["rho"])
     pearson = 2.0 * np.sin(np.pi * R / 6.0)  # normal scores' correlation giving Spearman rho
     np.fill_diagonal(pearson, 1.0)
     if np.linalg.eigvalsh(pearson).min() <= 1e-10:
-        raise AssumptionError([Problem(where, "correlations", "the declared correlations are not consistent "
+        raise AssumptionError([Problem("scenarios.yaml correlations", "correlations", "the declared correlations are not consistent "
                                        "(the matrix is not positive definite): lower some rho values")])
     return pearson
 

@@ -10,13 +10,23 @@ import numpy as np
 
 from .assumptions import Assumptions
 from .errors import AssumptionError, Problem
+from .levers import suggest
 from .scenarios import check_variable, present_values, varied
 
 
-def check_options(a: Assumptions, *keys: str) -> None:
+def check_options(a: Assumptions, *keys: str, where: str = "--option") -> None:
+    """Refuse option keys that are not options of ``a``, naming ``where`` they were given (``--against``, ``--between``)."""
     bad = [k for k in keys if k not in a.option_keys]
     if bad:
-        raise AssumptionError([Problem("--option", k, f"unknown option; known: {', '.join(a.option_keys)}") for k in bad])
+        raise AssumptionError([Problem(where, k, "unknown option" + suggest(k, list(a.option_keys))
+                                       + f"; known: {', '.join(a.option_keys)}") for k in bad])
+
+
+def check_two_options(a: Assumptions, option: str, other: str, where: str = "--between") -> None:
+    """Two known and different options (the same option twice has no switching value: it always equals itself)."""
+    check_options(a, option, other, where=where)
+    if option == other:
+        raise AssumptionError([Problem(where, option, "give two different options: an option always costs the same as itself")])
 
 
 def ranged_levers(a: Assumptions) -> list[str]:
@@ -50,7 +60,8 @@ class Tornado:
 
 def tornado(a: Assumptions, option: str, against: str = "do_minimum") -> Tornado:
     """Each ranged lever at its low and at its high with the others central: NPC of ``option`` vs ``against``."""
-    check_options(a, option, against)
+    check_options(a, option)
+    check_options(a, against, where="--against")
     keys = ranged_levers(a)
     cols = {k: np.full(2 * len(keys) + 1, a.levers[k].central, dtype=float) for k in keys}
     for i, k in enumerate(keys):
@@ -80,7 +91,7 @@ class Switching:
     plausible: tuple[float, float]
     searched: tuple[float, float]
     values: tuple[float, ...]
-    difference_at: tuple[float, float]
+    difference_at: tuple[float, float] | None  # None: nothing to search (the range is a single value)
 
     @property
     def inside_plausible(self) -> tuple[bool, ...]:
@@ -102,7 +113,9 @@ def _wide_range(a: Assumptions, key: str) -> tuple[float, float]:
     hi = spec.maximum if spec.maximum is not None else max(10.0 * abs(lever.high), lever.high + 10 * (lever.high - lever.low))
     if spec.is_month or lever.unit == "months":
         hi = min(hi, float(a.months))
-    return float(lo), float(hi)
+    if hi <= lo:  # a lever at 0 with no range: search its plausible range instead
+        hi = spec.plausible[1]
+    return float(max(lo, spec.limits[0])), float(min(hi, spec.limits[1]))
 
 
 def _roots(a, key, lo, hi, i, j) -> tuple[list[float], tuple[float, float]]:
@@ -123,7 +136,7 @@ def _roots(a, key, lo, hi, i, j) -> tuple[list[float], tuple[float, float]]:
 
 def switching_value(a: Assumptions, key: str, option: str, other: str) -> Switching:
     """The value(s) of ``key`` at which ``NPC(option) = NPC(other)``, by bracketing then Brent's method."""
-    check_options(a, option, other)
+    check_two_options(a, option, other)
     check_variable(a, key, "switching")
     lever = a.levers[key]
     if None in (lever.low, lever.central, lever.high):
@@ -131,7 +144,7 @@ def switching_value(a: Assumptions, key: str, option: str, other: str) -> Switch
     i, j = a.option_keys.index(option), a.option_keys.index(other)
     plausible = (float(lever.low), float(lever.high))
     searched = plausible if lever.low != lever.high else _wide_range(a, key)
-    roots, ends = _roots(a, key, *searched, i, j) if searched[0] < searched[1] else ([], (np.nan, np.nan))
+    roots, ends = _roots(a, key, *searched, i, j) if searched[0] < searched[1] else ([], None)
     if not roots and searched == plausible:
         wide = _wide_range(a, key)
         if wide != plausible and wide[0] < wide[1]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -36,12 +38,12 @@ class Browser:
     """Headless Chromium with one page, spoken to over the DevTools protocol."""
 
     def __init__(self, width=1100, height=900):
-        self.profile = tempfile.mkdtemp(prefix="costmodel-cdp-")
+        self.profile = tempfile.mkdtemp(prefix=f".costmodel-tmp-{os.getpid()}-cdp-")  # settled like costmodel's own
         self.proc = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--disable-extensions", f"--user-data-dir={self.profile}",
              "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)  # its own group
         port = None
         deadline = time.time() + 30
         while time.time() < deadline and port is None:
@@ -101,10 +103,17 @@ class Browser:
     def close(self):
         try:
             self.ws.close()
-        finally:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-            shutil.rmtree(self.profile, ignore_errors=True)
+        finally:  # Chromium's helper processes share its process group: end them all, then remove the profile
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=20)
+            except ProcessLookupError:  # already gone
+                self.proc.wait(timeout=20)
+            finally:
+                shutil.rmtree(self.profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -99,12 +99,10 @@ def _render(fmt: str, a, b, held, scenario) -> str | bytes:
         meta = {"command": " ".join(["costmodel", *sys.argv[1:]]), "assumptions": origin,
                 "fingerprint": a.fingerprint(), "data": ATTRIBUTION, "deflator": SOURCE, "notes": notes(b)}
         return out.document(b, held, scenario_values(a, b), meta)
-    from ..render.tables import safe_text
     df = out.tidy(b, held)
-    for col in ("la_code", "name", "item", "comparator", "statistic", "text", "unit"):
-        df[col] = df[col].map(safe_text)
     if fmt == "csv":
-        return df.to_csv(index=False, lineterminator="\n")
+        from ..render.tables import frame_csv
+        return frame_csv(df, nullable=tuple(df.columns))  # a missing statistic is an empty cell
     buf = io.BytesIO()
     df.to_parquet(buf, index=False)
     return buf.getvalue()

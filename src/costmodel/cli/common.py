@@ -6,17 +6,24 @@ Commands raise :class:`costmodel.errors.CostmodelError` for anything the user ca
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import click
 
 from ..assumptions import Assumptions
-from ..errors import CostmodelError
+from ..errors import CostmodelError, OutputError
 from ..files.assumption_folder import load_folder
 from ..files.atomic import atomic_write, check_output  # noqa: F401 (the commands' output guard)
 from ..files.bundled import default_assumptions
+from ..limits import check_work, implausible, monte_carlo_cost
+from ..validation import dropped_correlations
 
 SET_EXAMPLE = "--set options.trust.set_up.amount=3500000"
+#: ``--seed``: what a spreadsheet can hold exactly and numpy's seeding accepts (0 to 2**32 - 1).
+SEED = click.IntRange(0, 2**32 - 1)
+#: The suffixes an ``--output`` of each format may have (a table is text: .txt, or no suffix).
+SUFFIXES = {"table": (".txt", ""), "csv": (".csv",), "json": (".json",), "parquet": (".parquet",)}
 
 
 def parse_sets(pairs) -> list[tuple[str, str]]:
@@ -35,7 +42,53 @@ def load_assumptions(folder=None, scenario: str | None = None, sets=()) -> Assum
     a = load_folder(folder or default_assumptions())
     if scenario and scenario != "central":
         a = a.with_scenario(scenario)
-    return a.with_overrides(parse_sets(sets), where="--set")
+    a = a.with_overrides(parse_sets(sets), where="--set")
+    warn(implausible(a.levers))
+    return a
+
+
+def warn(problems) -> None:
+    """The warnings channel: ``Warning: …`` lines on stderr (never on stdout, whatever the format), each once a command."""
+    ctx = click.get_current_context(silent=True)
+    seen = ctx.find_root().meta.setdefault("costmodel.warned", set()) if ctx else set()
+    for p in problems:
+        if str(p) not in seen:
+            seen.add(str(p))
+            click.echo(f"Warning: {p}", err=True)
+
+
+def check_draws(a: Assumptions, draws: int, backend: str = "local", cluster: bool = True) -> None:
+    """Refuse a Monte Carlo run too big for this machine (memory, and time when run here), before it starts."""
+    cost = monte_carlo_cost(1, len(a.options), a.months)
+    kept = "use fewer draws (every draw's present value is kept in this process, for exact percentiles)"
+    if backend == "dask":  # the cluster does the work; this process still keeps every draw's present values
+        check_work(f"--draws {draws}", draws, (cost[0], 0.0), memory_budget(), kept)
+    else:
+        check_work(f"--draws {draws}", draws, cost, memory_budget(), kept,
+                   cluster_hint="--backend dask --scheduler ADDRESS runs the draws on a cluster" if cluster
+                   else "costmodel montecarlo --backend dask runs them on a cluster")
+    warn(dropped_correlations((a.extra or {}).get("correlations"), a.levers))
+
+
+def memory_budget() -> float:
+    """Bytes a run may use: ``$COSTMODEL_MEMORY_LIMIT`` (e.g. 2G), else half the memory available now."""
+    env = os.environ.get("COSTMODEL_MEMORY_LIMIT")
+    if env:
+        text = env.strip().upper()
+        scale = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}.get(text[-1:], 1.0)
+        try:
+            return float(text.rstrip("KMGTB") or "x") * scale
+        except ValueError:
+            raise CostmodelError(f"COSTMODEL_MEMORY_LIMIT={env}: expected bytes such as 2G or 500M") from None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            available = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        try:
+            available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            available = 4e9
+    return available / 2
 
 
 def assumptions_option(f):
@@ -69,10 +122,13 @@ def write_output(content: str | bytes, path: Path | None, force: bool) -> None:
 
 def infer_format(fmt: str | None, output: Path | None, default: str = "table") -> str:
     """The ``--format`` given, else the one the ``--output`` suffix names (csv, json, parquet), else ``default``."""
-    if fmt:
-        return fmt
-    if output is not None:
+    if not fmt and output is not None:
         suffix = output.suffix.lower().lstrip(".")
         if suffix in ("csv", "json", "parquet"):
-            return suffix
-    return default
+            fmt = suffix
+    fmt = fmt or default
+    if output is not None and output.suffix.lower() not in SUFFIXES.get(fmt, (output.suffix.lower(),)):
+        want = " or ".join(s or "no suffix" for s in SUFFIXES[fmt])
+        raise OutputError(f"--output {output}: a {fmt} output is written to a file ending {want} "
+                          f"(give --format to match the file, or a file name to match the format)")
+    return fmt

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from .common import assumption_options, check_output, infer_format, load_assumptions, parse_sets, write_output
+from ..limits import implausible
+from .common import assumption_options, check_output, infer_format, load_assumptions, parse_sets, warn, write_output
 
 
 @click.command()
@@ -38,8 +39,9 @@ def compare(assumptions_dir, scenario, sets, fmt, output, force, nominal, annual
     names = ["central", *base.scenarios] if scenario == "all" else [scenario or "central"]
     results = []
     for name in names:
-        a = base if name == "central" else base.with_scenario(name)
-        results.append(run_compare(a.with_overrides(parse_sets(sets)), terms=terms, scenario=name, perspective=perspective))
+        a = (base if name == "central" else base.with_scenario(name)).with_overrides(parse_sets(sets))
+        warn(implausible(a.levers))
+        results.append(run_compare(a, terms=terms, scenario=name, perspective=perspective))
     if fmt == "json":
         obj = results[0] if len(results) == 1 else {"scenarios": {r["scenario"]: r for r in results}}
         text = render_json(obj)

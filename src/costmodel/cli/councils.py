@@ -25,8 +25,8 @@ def _frame_text(df, fmt: str, output: Path | None, force: bool, obj: dict | None
         df.to_parquet(buf, index=False)
         write_output(buf.getvalue(), output, force)
     elif fmt == "csv":
-        from ..render.tables import safe_text
-        write_output(df.map(safe_text).to_csv(index=False, lineterminator="\n"), output, force)
+        from ..render.tables import frame_csv
+        write_output(frame_csv(df, nullable=tuple(df.columns)), output, force)  # suppressed figures are empty cells
     else:
         payload = dict(obj or {})
         payload.setdefault("rows", json.loads(df.to_json(orient="records", double_precision=15)))

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
+import tempfile
+from pathlib import Path
 
 import click
 
 from .. import __version__
 from ..errors import CostmodelError
+from ..files.atomic import remove_temporaries, whole_outputs
+from ..files.stale import recover_many
+from ..finite import NonFiniteResult
 
 #: Every command, by name → ``module:attribute``, imported only when asked for, so ``compare`` never
 #: imports openpyxl, matplotlib, pandas or xlwings.
@@ -48,10 +54,28 @@ class Group(click.Group):
         return super().get_command(ctx, name)
 
     def invoke(self, ctx):
+        """Run the command with its outputs written as one unit and SIGINT/SIGTERM turned into a clean stop."""
+        previous = _catch_signals()
         try:
-            return super().invoke(ctx)
+            recover_many([Path("."), Path(tempfile.gettempdir())])  # what an interrupted run left behind
+            with whole_outputs() as outputs:
+                try:
+                    result = super().invoke(ctx)
+                except click.exceptions.Exit as e:
+                    if e.exit_code == 0:
+                        outputs.commit()
+                    raise
+                outputs.commit()
+                return result
+        except Stopped as e:
+            remove_temporaries()
+            click.echo(f"Stopped by {e.name}: no output was left half-written", err=True)
+            ctx.exit(128 + e.signum)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except NonFiniteResult as e:
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(1)
         except CostmodelError as e:
             for problem in e.problems:
                 click.echo(f"Error: {problem}", err=True)
@@ -61,6 +85,37 @@ class Group(click.Group):
                 raise
             click.echo(f"Error: unexpected {type(e).__name__}: {e} (set COSTMODEL_DEBUG=1 for the traceback)", err=True)
             ctx.exit(1)
+        finally:
+            _restore_signals(previous)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived: raised in the main thread so every ``finally`` runs (temporary files, children)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+def _stop(signum, frame):
+    raise Stopped(signum)
+
+
+def _catch_signals() -> dict:
+    """Install the SIGINT/SIGTERM handlers for one command (only in the main thread); the previous ones."""
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, _stop)
+        except ValueError:  # not the main thread (an embedding application): leave its handlers alone
+            break
+    return previous
+
+
+def _restore_signals(previous: dict) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

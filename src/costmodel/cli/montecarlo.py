@@ -12,7 +12,7 @@ import click
 
 from ..errors import CostmodelError
 from .analysis import mapper_for
-from .common import assumption_options, check_output, infer_format, load_assumptions, write_output
+from .common import SEED, assumption_options, check_draws, check_output, infer_format, load_assumptions, write_output
 from .progress import progress
 
 METRICS = ("present_value", "npc_vs_do_minimum")
@@ -23,7 +23,7 @@ STATS = ("p5", "p50", "p95", "mean")
 @assumption_options
 @click.option("--draws", type=click.IntRange(1, 10**9), default=100_000, show_default=True,
               help="Draws (with --target-se: the first round).")
-@click.option("--seed", type=int, default=20250401, show_default=True, help="Same seed, same results.")
+@click.option("--seed", type=SEED, default=20250401, show_default=True, help="Same seed, same results (0 to 4294967295).")
 @click.option("--distribution", type=click.Choice(["pert", "triangular"]), default="pert", show_default=True)
 @click.option("--qmc", is_flag=True, help="Scrambled Sobol' points instead of pseudo-random draws (randomised QMC: "
               "independent replicates of 16,384 points give the standard errors).")
@@ -77,6 +77,7 @@ def montecarlo(assumptions_dir, scenario, sets, draws, seed, distribution, qmc, 
     for p in (output, chart, draws_output, workbook):
         check_output(p, force)
     a = load_assumptions(assumptions_dir, scenario, sets)
+    check_draws(a, max_draws if target_se else draws, backend=backend)
     plan = mc.plan(a, draws, seed, distribution, chunk_size, qmc)
     with mapper_for(backend, scheduler) as mapper, progress(max_draws if target_se else draws) as advance:
         result = mc.to_target(plan, target_se, max_draws, mapper, advance) if target_se else mc.montecarlo(plan, mapper, advance)
@@ -151,7 +152,9 @@ def write_draws(result, path: Path, force: bool) -> None:
 
     import numpy as np
     import pandas as pd
+    from ..finite import check_finite
     pv, npc = result.present_value, result.npc_vs_do_minimum
+    check_finite(pv, "the Monte Carlo present values")
     S, O = pv.shape
     tidy = pd.DataFrame({"draw": np.repeat(np.arange(S), O), "option": pd.Categorical(np.tile(result.options, S)),
                          "present_value": pv.reshape(-1), "npc_vs_do_minimum": npc.reshape(-1)})

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..errors import CostmodelError, ToolError
-from .common import assumption_options, check_output, load_assumptions, write_output
+from .common import SEED, assumption_options, check_draws, check_output, load_assumptions, write_output
 from ..report.data import DEFAULT_DRAWS, DEFAULT_SEED, chromium_path, print_pdf, report_data
 from ..report.html import render_html
 
@@ -16,7 +16,7 @@ from ..report.html import render_html
 @click.option("--draws", type=click.IntRange(min=0), default=DEFAULT_DRAWS, show_default=True,
               help="Monte Carlo draws for the chance each option is cheapest (the default keeps its standard error under half "
                    "a percentage point) and, from 500, what would change the decision; 0 to skip it.")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed for the draws.")
+@click.option("--seed", type=SEED, default=DEFAULT_SEED, show_default=True, help="Random seed for the draws (0 to 4294967295).")
 @click.option("--output", type=click.Path(path_type=Path), required=True,
               help="Where to write: .html (self-contained) or .pdf (A4, printed by headless Chromium).")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
@@ -44,6 +44,8 @@ def report(assumptions_dir, scenario, sets, draws, seed, output, force, backtest
             raise ToolError("a PDF needs Chromium (apt-get install chromium, or set COSTMODEL_CHROMIUM to its path); "
                              "write .html instead to skip it")
     a = load_assumptions(assumptions_dir, scenario, sets)
+    if draws:
+        check_draws(a, draws, cluster=False)
     html = render_html(report_data(a, scenario or "central", draws, seed, backtest=backtest))
     if suffix == ".pdf":
         write_output(print_pdf(html, binary), output, force)

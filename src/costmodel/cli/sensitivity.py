@@ -11,12 +11,19 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CostmodelError
-from .common import assumption_options, check_output, infer_format, load_assumptions, write_output
+from ..finite import check_finite
+from ..render.tables import frame_csv
+from ..limits import check_work, sweep_cost
+from .common import assumption_options, check_output, infer_format, load_assumptions, memory_budget, write_output
 
 FORMATS = ["table", "csv", "json", "parquet"]
 
 
-def _frame_out(df: pd.DataFrame, fmt: str, output: Path | None, force: bool, extra: dict | None = None) -> None:
+def _frame_out(df: pd.DataFrame, fmt: str, output: Path | None, force: bool, extra: dict | None = None,
+               nullable: tuple[str, ...] = ()) -> None:
+    """Write a result table in the asked format; every number is checked finite first (``nullable`` columns may be empty)."""
+    check_finite(df, "the result table", nullable)
+    check_finite(extra or {}, "the result")
     if fmt == "parquet":
         if output is None:
             raise CostmodelError("--format parquet needs --output PATH.parquet")
@@ -24,7 +31,7 @@ def _frame_out(df: pd.DataFrame, fmt: str, output: Path | None, force: bool, ext
         df.to_parquet(buf, index=False)
         write_output(buf.getvalue(), output, force)
     elif fmt == "csv":
-        write_output(df.to_csv(index=False, lineterminator="\n"), output, force)
+        write_output(frame_csv(df, nullable), output, force)
     elif fmt == "json":
         obj = dict(extra or {})
         obj["rows"] = json.loads(df.to_json(orient="records", double_precision=15))
@@ -67,16 +74,36 @@ def _workbook(path: Path | None, force: bool, a, add) -> None:
     click.echo(f"Wrote {path}", err=True)
 
 
+def _xlsx(path: Path | None) -> Path | None:
+    if path is not None and path.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"{path}: expected a file name ending .xlsx", param_hint="'--workbook'")
+    return path
+
+
 def _precheck(paths, force):
+    """Check every output before any work (their suffixes differ, so no two can be the same file)."""
     for p in paths:
         check_output(p, force)
+
+
+def _check_grid(a, axes, backend: str) -> None:
+    """Refuse a grid too big for this machine (memory, and time when run here) before it is built."""
+    points = int(np.prod([ax.steps for ax in axes], dtype=float))
+    what = f"--grid {' x '.join(str(ax.steps) for ax in axes)} = {points:,} points"
+    cost = sweep_cost(1, len(a.options), a.months)
+    kept = "use fewer steps (every point's results are kept in this process)"
+    if backend == "dask":  # the cluster costs the points; this process still holds the grid and its results
+        check_work(what, points, (cost[0], 0.0), memory_budget(), kept)
+    else:
+        check_work(what, points, cost, memory_budget(), kept,
+                   cluster_hint="--backend dask --scheduler ADDRESS costs the points on a cluster")
 
 
 output_options = [
     click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format (default: table, or from --output's suffix)."),
     click.option("--output", type=click.Path(path_type=Path), default=None, help="Write to this file instead of stdout."),
     click.option("--force", is_flag=True, help="Overwrite existing output files."),
-    click.option("--workbook", type=click.Path(path_type=Path), default=None,
+    click.option("--workbook", type=click.Path(path_type=Path), default=None, callback=lambda ctx, param, p: _xlsx(p),
                  help="Also write the live workbook with these results as a clearly labelled VALUE sheet (.xlsx)."),
 ]
 
@@ -115,6 +142,7 @@ def sweep(assumptions_dir, scenario, sets, grids, backend, scheduler, chunk_size
     if scheduler and backend != "dask":
         raise CostmodelError("--scheduler needs --backend dask")
     a = load_assumptions(assumptions_dir, scenario, sets)
+    _check_grid(a, axes, backend)
     if backend == "dask":
         from ..backends.dask_cluster import dask_map
         try:
@@ -197,25 +225,27 @@ def switching(assumptions_dir, scenario, sets, key, between, all_levers, fmt, ou
     _precheck([output, workbook], force)
     a = load_assumptions(assumptions_dir, scenario, sets)
     A, B = between
-    from ..sensitivity import check_options
-    check_options(a, A, B)
+    from ..sensitivity import check_two_options
+    check_two_options(a, A, B)
     keys = switching_levers(a, A, B) if all_levers else [key]
     results = [switching_value(a, k, A, B) for k in keys]
+    check_finite([(r.central, r.plausible, r.searched, r.values, r.difference_at) for r in results], "the switching values")
     rows, notes = [], []
     for r in results:
         lo, hi = r.searched
         if not r.values:
             rows.append({"key": r.key, "central": r.central, "low": r.plausible[0], "high": r.plausible[1],
                          "switching_value": None, "inside_low_high": None, "searched_from": lo, "searched_to": hi})
-            notes.append(f"{r.key}: {A} and {B} never cross between {lo:g} and {hi:g} "
-                         f"(NPC({A}) - NPC({B}) goes from £{r.difference_at[0]:,.0f} to £{r.difference_at[1]:,.0f})")
+            notes.append(f"{r.key}: {A} and {B} never cross between {lo:g} and {hi:g}" + (
+                f" (NPC({A}) - NPC({B}) goes from £{r.difference_at[0]:,.0f} to £{r.difference_at[1]:,.0f})"
+                if r.difference_at else " (a single value: nothing to search)"))
         for x, inside in zip(r.values, r.inside_plausible):
             rows.append({"key": r.key, "central": r.central, "low": r.plausible[0], "high": r.plausible[1],
                          "switching_value": x, "inside_low_high": inside, "searched_from": lo, "searched_to": hi})
             notes.append(f"{r.key}: {A} and {B} cost the same at {x:,.6g}"
                          + ("" if inside else f" (outside the plausible range {r.plausible[0]:g}-{r.plausible[1]:g})"))
     df = pd.DataFrame(rows)
-    _frame_out(df, fmt, output, force, {"between": [A, B], "notes": notes})
+    _frame_out(df, fmt, output, force, {"between": [A, B], "notes": notes}, nullable=("switching_value", "inside_low_high"))
     if fmt != "table" and not all_levers:
         for n in notes:
             click.echo(n, err=True)

@@ -1,14 +1,14 @@
 """``costmodel workbook build | read | recalc``: the live-formula workbook from the command line."""
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import click
 
 from ..errors import CostmodelError
-from .common import assumption_options, check_output, load_assumptions
-from ..files.atomic import atomic_write, check_not_open
+from ..limits import implausible
+from .common import assumption_options, check_output, load_assumptions, warn
+from ..files.atomic import atomic_write, check_not_open, temp_folder
 
 
 @click.group("workbook")
@@ -75,6 +75,7 @@ def read(path, assumptions_dir, output, force):
         raise CostmodelError(f"{path}: no such workbook")
     base = load_assumptions(assumptions_dir)
     a = read_workbook(path, base)
+    warn(implausible(a.levers))
     if output is not None:
         written = write_folder(a, output, force=force)
         click.echo(f"Wrote {len(written)} files to {output}", err=True)
@@ -100,11 +101,13 @@ def recalc(path, output, force):
     from ..workbook.recalc import recalculate
     if not path.is_file():
         raise CostmodelError(f"{path}: no such workbook")
+    if path.suffix.lower() != ".xlsx":
+        raise CostmodelError(f"{path}: expected an .xlsx workbook (LibreOffice would save any other file as one)")
     target = output or path
     if output is not None:
-        check_output(output, force)
+        check_output(output, force, suffixes=(".xlsx",))
     check_not_open(target)
-    with tempfile.TemporaryDirectory(prefix="costmodel-recalc-") as tmp:
+    with temp_folder("recalc") as tmp:
         out = Path(tmp) / target.name
         recalculate(path, out)
         atomic_write(target, out.read_bytes())

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..errors import CostmodelError, ToolError
+from ..finite import check_finite
 from . import jobs as logic
 
 STATUS_LABEL = logic.SETTINGS["status"][0]
@@ -71,6 +72,7 @@ def report(book, message: str) -> None:
 
 def write_block(book, block: logic.Block) -> None:
     """Write a computed block to a fresh sheet, add its chart, then let it replace the old result sheet."""
+    check_finite(block.rows, f"the {block.sheet} block")
     names = sheet_names(book)
     temp = block.sheet[:26] + " (new)"
     if temp in names:

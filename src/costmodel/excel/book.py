@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import io
 import keyword
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from ..errors import CostmodelError, ToolError
-from ..files.atomic import atomic_write, check_output
+from ..files.atomic import atomic_write, check_output, temp_folder
+from ..files.children import run_child
 from ..workbook.build import build_workbook
+from ..workbook.layout import finish
 from . import jobs as logic
 
 UDF_MODULE = "costmodel.excel.udfs"
@@ -72,8 +72,8 @@ def quickstart_vba(workdir: Path):
     except ImportError:
         raise CostmodelError("the .xlsm needs xlwings' VBA module: pip install \"costmodel[excel]\"") from None
     from openpyxl import load_workbook
-    done = subprocess.run([sys.executable, "-m", "xlwings.cli", "quickstart", "costmodel_vba", "--standalone"],
-                          cwd=workdir, capture_output=True, text=True, timeout=120)
+    done = run_child([sys.executable, "-m", "xlwings.cli", "quickstart", "costmodel_vba", "--standalone"], 120,
+                     "xlwings quickstart", cwd=workdir)
     book = workdir / "costmodel_vba" / "costmodel_vba.xlsm"
     if done.returncode != 0 or not book.exists():
         raise ToolError(f"xlwings quickstart failed: {(done.stderr or done.stdout).strip()[-300:]}")
@@ -150,6 +150,7 @@ def build_macro_workbook(a, vba_archive):
 
 
 def save_macro_workbook(wb, path: Path) -> None:
+    finish(wb)
     buf = io.BytesIO()
     wb.save(buf)
     atomic_write(path, buf.getvalue())
@@ -174,7 +175,7 @@ def check_macro_output(path: Path, force: bool) -> None:
 
 def write_macro_workbook(a, output: Path) -> Path:
     """Write the .xlsm and its companion .py beside it (paths already checked); the companion's path."""
-    with tempfile.TemporaryDirectory(prefix="costmodel-xlwings-") as tmp:
+    with temp_folder("xlwings") as tmp:
         vba = quickstart_vba(Path(tmp))
         wb, run, conf = build_macro_workbook(a, vba)
         write_run_sheet(run, a, companion_path(output).name)

@@ -17,58 +17,17 @@ from .. import levers as lv
 from ..assumptions import Assumptions, Option, Scenario, Source, build
 from ..errors import AssumptionError, OutputError, Problem
 from ..groups import lever_groups
+from ..validation import shown
 from .atomic import atomic_write
 from .price_file import parse_prices, prices_tree
+from .safe_yaml import read_yaml
+from .stale import recover
 
 LEVER_FILES = ("appraisal", "baseline", "journey")
 REQUIRED_FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.yaml", "sources.yaml")
 SOURCE_FIELDS = ("title", "publisher", "year", "url", "identifier", "section", "note")
 SCENARIO_FIELDS = ("label", "reason", "set")
 SCENARIO_SECTIONS = ("scenarios", "correlations", "groups")
-
-
-class LineDict(dict):
-    """A dict that remembers the line of each key in its YAML file."""
-
-    def __init__(self, *a, **kw):
-        super().__init__(*a, **kw)
-        self.lines: dict = {}
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    pass
-
-
-def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    out = LineDict()
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in out:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.lines[key] = key_node.start_mark.line + 1
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
-def read_yaml(path: Path) -> tuple[object, list[Problem]]:
-    """Parse one YAML file safely; problems name the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(str(path), "", "missing file")]
-    except (OSError, UnicodeDecodeError) as e:
-        return None, [Problem(str(path), "", f"cannot read: {e}")]
-    try:
-        return yaml.load(text, Loader=_Loader), []
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path.name}:{mark.line + 1}" if mark else path.name
-        problem = getattr(e, "problem", None) or str(e)
-        return None, [Problem(where, "", f"malformed YAML: {problem}")]
 
 
 def _line(d, key) -> int | None:
@@ -116,8 +75,12 @@ def _sources(data, problems) -> dict[str, Source]:
         for f in rec:
             if f not in SOURCE_FIELDS:
                 problems.append(Problem(where, f"sources.{key}.{f}", "unknown field" + lv.suggest(str(f), list(SOURCE_FIELDS))))
+        wrong = [f for f in SOURCE_FIELDS if rec.get(f) is not None and not isinstance(rec[f], str)
+                 and not (f == "year" and isinstance(rec[f], int) and not isinstance(rec[f], bool) and 1800 <= rec[f] <= 2100)]
+        problems += [Problem(where, f"sources.{key}.{f}", f"expected {'a year such as 2024, or ' if f == 'year' else ''}text, "
+                             f"got {shown(rec[f])}") for f in wrong]
         missing = [f for f in ("title", "publisher", "year") if not rec.get(f)]
-        if missing:
+        if missing or wrong:
             problems.append(Problem(where, f"sources.{key}", f"missing {', '.join(missing)}"))
             continue
         out[str(key)] = Source(key=str(key), **{f: rec.get(f, "") for f in SOURCE_FIELDS})
@@ -137,9 +100,10 @@ def _options(data, problems, records) -> list[Option]:
         model = body.get("model", key if key in lv.MODELS else None)
         if key == "do_minimum" and "model" not in body:
             model = "business_as_usual"
-        if model is None:
-            problems.append(Problem(where, f"options.{key}.model",
-                                    f"missing model: one of {', '.join(lv.MODELS)}"))
+        if not isinstance(model, str):
+            problems.append(Problem(_where("options.yaml", body, "model") if "model" in body else where, f"options.{key}.model",
+                                    f"missing model: one of {', '.join(lv.MODELS)}" if model is None
+                                    else f"model must be text, one of {', '.join(lv.MODELS)}; got {shown(model)}"))
             model = "in_house"
         support = body.get("external_support") or {}
         if not isinstance(support, Mapping):
@@ -171,6 +135,10 @@ def _scenarios(data, problems) -> tuple[dict[str, Scenario], dict]:
             extra[k] = data[k]
     out = {}
     body = data.get("scenarios") or {}
+    if not isinstance(body, Mapping):
+        problems.append(Problem(_where("scenarios.yaml", data, "scenarios"), "scenarios",
+                                "expected a mapping of named scenarios (name: {label, reason, set})"))
+        return out, extra
     for key, sc in body.items():
         where = _where("scenarios.yaml", body, key)
         if not isinstance(sc, Mapping) or not isinstance(sc.get("set"), Mapping):
@@ -181,6 +149,9 @@ def _scenarios(data, problems) -> tuple[dict[str, Scenario], dict]:
                 problems.append(Problem(where, f"scenarios.{key}.{f}", "unknown field" + lv.suggest(str(f), list(SCENARIO_FIELDS))))
         if not sc.get("label") or not sc.get("reason"):
             problems.append(Problem(where, f"scenarios.{key}", "a scenario needs a label and a reason"))
+        for f in ("label", "reason"):
+            if sc.get(f) is not None and not isinstance(sc[f], str):
+                problems.append(Problem(where, f"scenarios.{key}.{f}", f"expected text, got {shown(sc[f])}"))
         out[str(key)] = Scenario(key=str(key), label=str(sc.get("label", key)), reason=str(sc.get("reason", "")),
                                  overrides=dict(sc["set"]), where=where)
     return out, extra
@@ -214,6 +185,7 @@ def load_folder(folder) -> Assumptions:
     if not folder.is_dir():
         raise AssumptionError([Problem(str(folder), "", "assumptions folder not found (expected a folder holding "
                                        + ", ".join(REQUIRED_FILES) + ")")])
+    recover(folder)  # a write of this folder that was interrupted is finished (or its stray files removed) first
     problems: list[Problem] = []
     parsed = {}
     for name in REQUIRED_FILES + ("scenarios.yaml",):
@@ -222,7 +194,7 @@ def load_folder(folder) -> Assumptions:
             parsed[name] = None
             continue
         data, errs = read_yaml(path)
-        problems += [Problem(str(folder / p.where) if p.where == str(path) else p.where, p.key, p.message) for p in errs]
+        problems += errs
         parsed[name] = data
     if problems:
         raise AssumptionError(problems)
@@ -312,7 +284,10 @@ def to_trees(a: Assumptions) -> dict[str, dict]:
 
 
 def write_folder(a: Assumptions, folder, force: bool = False) -> list[Path]:
-    """Write an assumption set as a folder of YAML files; refuse to overwrite files unless ``force``."""
+    """Write an assumption set as a folder of YAML files; refuse to overwrite files unless ``force``.
+
+    Inside :func:`costmodel.files.atomic.whole_outputs` (every command) the files move into place as one unit.
+    """
     folder = Path(folder)
     trees = to_trees(a)
     targets = [folder / name for name in trees]

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
+from ..finite import check_finite
+
 FORMATS = {".png": "png", ".svg": "svg"}
 
 
 def _plt():
     import matplotlib
     matplotlib.use("Agg", force=True)
+    matplotlib.rcParams["svg.hashsalt"] = "costmodel"  # the same chart, the same SVG (no random ids)
     import matplotlib.pyplot as plt
     return plt
 
@@ -38,6 +41,7 @@ def _render(fig, fmt: str) -> bytes:
 
 def tornado_chart(t, fmt: str = "png", top: int = 15) -> bytes:
     """Tornado of NPC of ``t.option`` against ``t.against``: the ``top`` widest swings, £m."""
+    check_finite([t.central_npc, [(b.low, b.high, b.npc_at_low, b.npc_at_high) for b in t.bars]], "the tornado")
     plt = _plt()
     bars = list(t.bars[:top])[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(bars) + 1.6))
@@ -57,6 +61,7 @@ def tornado_chart(t, fmt: str = "png", top: int = 15) -> bytes:
 
 def distribution_chart(npc: np.ndarray, options: tuple[str, ...], fmt: str = "png", bins: int = 80) -> bytes:
     """Histogram and cumulative share of each option's NPC against business as usual (£m)."""
+    check_finite(npc, "the Monte Carlo NPC")
     plt = _plt()
     fig, ax = plt.subplots(figsize=(9, 5))
     ax2 = ax.twinx()

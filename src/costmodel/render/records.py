@@ -6,11 +6,11 @@ the sentences a reader wants, after the rows.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 
-from .tables import safe_text
+from ..finite import check_finite
+from .tables import csv_text
 
 
 def _cell(value, money: bool) -> str:
@@ -27,16 +27,12 @@ def render_records(rows: list[dict], fmt: str, notes: list[str] = (), obj: dict 
                    money: tuple[str, ...] = (), width: int = 160, shown: tuple[str, ...] = ()) -> str:
     """``rows`` as ``table`` (money columns in pounds; only the ``shown`` columns if given), ``csv`` or
     ``json`` (``obj`` with ``rows`` added)."""
+    check_finite({**(obj or {}), "rows": rows}, "the results")
     if fmt == "json":
         return json.dumps({**(obj or {}), "rows": rows}, indent=2, allow_nan=False) + "\n"
     columns = list(rows[0]) if rows else []
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(columns)
-        for r in rows:
-            w.writerow([safe_text("; ".join(v) if isinstance(v, (list, tuple)) else v) for v in r.values()])
-        return buf.getvalue()
+        return csv_text(columns, [["; ".join(v) if isinstance(v, (list, tuple)) else v for v in r.values()] for r in rows])
     from rich.console import Console
     from rich.table import Table
     if shown:

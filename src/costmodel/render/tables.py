@@ -11,6 +11,7 @@ import json
 
 from ..comparison import METRICS, figure, label
 from ..cost_lines import CATEGORIES
+from ..finite import check_finite
 from .text import box_table, money_m, safe_text
 
 #: The rows of the ``compare`` table, by the keys of :data:`costmodel.comparison.METRICS`.
@@ -37,6 +38,7 @@ def render_table(result: dict, annual: bool = False, width: int | None = None) -
     """One comparison as text (options as columns), then the decision framework, the reconciliation of
     the outset spend, any warnings and the cheapest option."""
     width = width or 140
+    check_finite(result, "the comparison")
     terms = result["terms"]
     title = (f"Options compared — {result['scenario']} — GBP {terms}"
              + (f", {result['price_base_year']}-{(result['price_base_year'] + 1) % 100:02d} prices" if terms == "real" else "")
@@ -63,29 +65,48 @@ def render_table(result: dict, annual: bool = False, width: int | None = None) -
     return "".join(out) + "\n".join(lines) + "\n"
 
 
-def render_csv(result: dict, annual: bool = False) -> str:
-    """Summary rows (metric × option) or, with ``annual``, one row per option and year."""
+def csv_text(header, rows) -> str:
+    """The one CSV writer of every command: each text cell through :func:`safe_text`, missing numbers empty."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    scenario = result["scenario"]
-    if annual:
-        cols = ["year", "financial_year", *CATEGORIES, "total", "discount_factor", "present_value", "cumulative_present_value"]
-        w.writerow(["scenario", "option", "terms", *cols])
-        for key, o in result["options"].items():
-            for row in o["annual"]:
-                w.writerow([safe_text(scenario), safe_text(key), result["terms"], *[safe_text(row[c]) for c in cols]])
-        return buf.getvalue()
-    w.writerow(["scenario", "metric", *[safe_text(k) for k in result["options"]]])
-    metrics = [("present_value",), ("npc_vs_do_minimum",), ("npc_vs_in_house",), ("equivalent_annual_cost",),
-               ("safe_service_month",), ("payback_year_vs_do_minimum",)] + [("totals", c) for c in
-                                                                           (*CATEGORIES, "one_off", "total")]
-    for path in metrics:
-        w.writerow([safe_text(scenario), ".".join(path), *[figure(o, ".".join(path)) for o in result["options"].values()]])
-    w.writerow([safe_text(scenario), "verdict", *[safe_text(o["verdict"]) for o in result["options"].values()]])
+    for row in ([header] if header is not None else []) + list(rows):
+        w.writerow([_csv_cell(v) for v in row])
     return buf.getvalue()
 
 
+def _csv_cell(value):
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN: an empty cell
+        return ""
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars as plain Python numbers
+        value = value.item()
+    return safe_text(value)
+
+
+def frame_csv(df, nullable=()) -> str:
+    """A data frame (results of sweep, tornado, switching, Monte Carlo) as CSV through :func:`csv_text`."""
+    check_finite(df, "the table", nullable)
+    return csv_text(list(df.columns), df.itertuples(index=False, name=None))
+
+
+def render_csv(result: dict, annual: bool = False) -> str:
+    """Summary rows (metric × option) or, with ``annual``, one row per option and year."""
+    check_finite(result, "the comparison")
+    scenario = result["scenario"]
+    if annual:
+        cols = ["year", "financial_year", *CATEGORIES, "total", "discount_factor", "present_value", "cumulative_present_value"]
+        return csv_text(["scenario", "option", "terms", *cols],
+                        [[scenario, key, result["terms"], *[row[c] for c in cols]]
+                         for key, o in result["options"].items() for row in o["annual"]])
+    metrics = [("present_value",), ("npc_vs_do_minimum",), ("npc_vs_in_house",), ("equivalent_annual_cost",),
+               ("safe_service_month",), ("payback_year_vs_do_minimum",)] + [("totals", c) for c in
+                                                                           (*CATEGORIES, "one_off", "total")]
+    rows = [[scenario, ".".join(path), *[figure(o, ".".join(path)) for o in result["options"].values()]] for path in metrics]
+    rows.append([scenario, "verdict", *[o["verdict"] for o in result["options"].values()]])
+    return csv_text(["scenario", "metric", *result["options"]], rows)
+
+
 def render_json(obj) -> str:
+    check_finite(obj, "the result")
     return json.dumps(obj, indent=2, allow_nan=False) + "\n"
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..assumptions import COMPARATOR, Assumptions
 from ..errors import ToolError
+from ..files.atomic import temp_folder
+from ..files.children import run_child
 from ..comparison import compare
 from ..levers import MONEY_UNITS, PHASES
 from ..sources import conversion_text
@@ -81,12 +81,12 @@ def chromium_command(binary: str, profile: str) -> list[str]:
 
 def print_pdf(html: str, binary: str, timeout: float = 120) -> bytes:
     """Print the page to PDF (A4, from the page's own @page rule) with headless Chromium; the PDF bytes."""
-    with tempfile.TemporaryDirectory(prefix="costmodel-report-") as tmp:
+    with temp_folder("report") as tmp:
         page, pdf = Path(tmp, "report.html"), Path(tmp, "report.pdf")
         page.write_text(html, encoding="utf-8")
         cmd = chromium_command(binary, str(Path(tmp, "profile"))) + [
             "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        done = run_child(cmd, timeout, "Chromium")
         if not pdf.exists() or pdf.stat().st_size == 0:
             tail = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]
             raise ToolError(f"Chromium did not print the PDF (exit {done.returncode}): {tail[0]}")

@@ -14,6 +14,7 @@ from .. import __version__
 from ..assumptions import COMPARATOR, SECOND_COMPARATOR
 from ..comparison import figure, label as row_label
 from ..render.text import money_m
+from ..finite import check_finite
 from . import svg as charts
 from .backtest import backtest_section
 from .decision_value import decision_value_section
@@ -188,7 +189,8 @@ def _section(sid: str, title: str, body: str, cls: str = "") -> str:
 
 
 def render_html(data: dict) -> str:
-    """The whole page as a string."""
+    """The whole page as a string (every figure checked finite first)."""
+    check_finite(data, "the report")
     r = data["result"]
     years = r["financial_years"]
     css = resources.files("costmodel.report").joinpath("templates/report.css").read_text(encoding="utf-8")

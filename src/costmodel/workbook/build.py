@@ -20,6 +20,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from .. import levers as lv
 from ..assumptions import Assumptions
+from ..errors import WorkbookError
+from ..identifiers import identifier_problem
 from ..sources import register
 from . import layout as L
 from ..files.atomic import atomic_write, check_output
@@ -31,6 +33,7 @@ COVER_DATE_CELL = "B9"  # the build date: excluded when a committed workbook is 
 
 def build_workbook(a: Assumptions) -> Workbook:
     """The full live-formula workbook for an assumption set, in memory (nothing else is needed after it)."""
+    check_identifiers(a)
     wb = Workbook()
     L.add_styles(wb)
     cover = wb.active
@@ -55,6 +58,18 @@ def build_workbook(a: Assumptions) -> Workbook:
     wb.active = wb.worksheets.index(wb["Summary"])
     wb.calculation.fullCalcOnLoad = True  # Excel computes every formula on opening (openpyxl stores no values)
     return wb
+
+
+def check_identifiers(a: Assumptions) -> None:
+    """Option keys and support-item names become parts of defined names and formulas: they must be identifiers.
+
+    :func:`costmodel.assumptions.build` already refuses others; this guards sets made any other way.
+    """
+    for o in a.options:
+        for name, what in [(o.key, "option key"), *[(n, "external-support item") for n in o.support]]:
+            bad = identifier_problem(name, what)
+            if bad:
+                raise WorkbookError(f"options.{o.key}: {bad}")
 
 
 def write_cover(ws, a: Assumptions) -> None:
@@ -250,14 +265,13 @@ def write_lever_row(ws, r: int, lever, validations: dict, index: str | None = No
     g.number_format = fmt
     if lever.price_base is not None:
         ws[f"H{r}"] = int(lever.price_base)
-    L.put_text(ws, f"I{r}", lever.source)
-    L.put_text(ws, f"J{r}", "default" if lever.is_default else lever.basis)
-    L.put_text(ws, f"K{r}", lever.reasoning)
-    L.put_text(ws, f"L{r}", lever.note)
-    L.put_text(ws, f"N{r}", lever.derivation)
-    L.put_text(ws, f"O{r}", lever.category)
-    for col in "HIJKLNO":
-        ws[f"{col}{r}"].style = "Input"
+    ws[f"H{r}"].style = "Input"
+    L.put_text(ws, f"I{r}", lever.source, "Input")
+    L.put_text(ws, f"J{r}", "default" if lever.is_default else lever.basis, "Input")
+    L.put_text(ws, f"K{r}", lever.reasoning, "Input")
+    L.put_text(ws, f"L{r}", lever.note, "Input")
+    L.put_text(ws, f"N{r}", lever.derivation, "Input")
+    L.put_text(ws, f"O{r}", lever.category, "Input")
     if spec.unit == "index":  # the year of an index value: what the factors look up
         ws[f"H{r}"] = int(lever.key.rsplit(".", 1)[1])
         ws[f"H{r}"].style = "Calculation"
@@ -301,6 +315,7 @@ def save_workbook(wb, path, force: bool = False) -> Path:
     """Write atomically (temporary file, then rename); refuse to overwrite without ``force`` or an open book."""
     path = Path(path)
     check_output(path, force, suffixes=(".xlsx",))
+    L.finish(wb)
     buffer = io.BytesIO()
     wb.save(buffer)
     atomic_write(path, buffer.getvalue())  # temporary file beside it, then rename

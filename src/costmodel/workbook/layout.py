@@ -5,6 +5,7 @@ The builder (``workbook.py``, ``workbook_calcs.py``, ``workbook_summary.py``) an
 """
 from __future__ import annotations
 
+import math
 import re
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -13,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from ..assumptions import Assumptions
+from ..finite import check_finite
 from ..render.text import starts_formula
 
 MAX_TEXT = 32_767  # characters a cell can hold
@@ -57,7 +59,12 @@ def year_col(t: int) -> str:
 
 
 def define(wb, name: str, sheet: str, coord: str) -> None:
-    """A workbook-scoped defined name for one cell, e.g. ``pv_trust`` → ``Summary!$F$8``."""
+    """A workbook-scoped defined name for one cell, e.g. ``pv_trust`` → ``Summary!$F$8``.
+
+    Names are built from catalogue keys and validated identifiers only; anything else is a bug, refused here.
+    """
+    if not NAME_OK.match(name) or len(name) > 255 or CELL_LIKE.match(name):
+        raise ValueError(f"internal error: {name!r} is not a safe workbook defined name")
     col = "".join(c for c in coord if c.isalpha())
     row = "".join(c for c in coord if c.isdigit())
     wb.defined_names[name] = DefinedName(name, attr_text=f"{sheet}!${col}${row}")
@@ -144,3 +151,21 @@ def index_names(index: str) -> tuple[str, str, str]:
 
 
 NAME_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc]?[0-9]*|[Cc][0-9]*)$")  # A1, XFD9, R1C1, R, C: not names
+
+
+def finish(wb) -> None:
+    """The last pass before a workbook is saved, whatever styles were applied after the cells were written:
+
+    * every text cell that starts like a formula (``= + - @``) keeps its quote prefix, so Excel shows it
+      as text even after the cell is edited (a named style applied later resets the prefix);
+    * every number is finite (:class:`costmodel.finite.NonFiniteResult` otherwise: nothing is saved).
+    """
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():  # only the cells that exist (iterating rows would create the empty ones)
+            value = cell.value
+            if isinstance(value, str):
+                if cell.data_type == "s" and starts_formula(value):
+                    cell.quotePrefix = True
+            elif isinstance(value, float) and not math.isfinite(value):
+                check_finite(value, f"the workbook cell {ws.title}!{cell.coordinate}")

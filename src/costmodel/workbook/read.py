@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from .. import levers as lv
 from ..assumptions import Assumptions, Option, Source, build
 from ..errors import AssumptionError, Problem
-from ..validation import coerce_value
+from ..validation import coerce_value, field_problems
 from . import layout as L
 
 VALUE_COLS = {"low": 3, "central": 4, "high": 5}  # zero-based: D, E, F
@@ -49,11 +49,8 @@ def _where(origin: str, col: int, r: int) -> str:
     return f"{origin}!{get_column_letter(col + 1)}{r + 1}"
 
 
-def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: str = "Inputs") -> Assumptions:
-    """The Inputs sheet as cell values → validated Assumptions (options' structure and sources from ``base``)."""
-    rows = [list(r) if r is not None else [] for r in rows]
-    problems: list[Problem] = []
-    # options table
+def _options(rows, base: Assumptions, origin: str, problems: list[Problem]) -> list[Option]:
+    """The options table: each row where the builder put it (labels and models may be edited)."""
     top = _find(rows, L.OPTIONS_MARK, origin)
     options: list[Option] = []
     for i, expected in enumerate(base.options):
@@ -68,11 +65,23 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
         model = _text(_cell(rows, r, 2)) or ""
         options.append(replace(expected, label=_text(_cell(rows, r, 1)) or expected.key, model=model,
                                description=_text(_cell(rows, r, 3)) or "", where=_where(origin, 2, r)))
+    return options
+
+
+def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: str = "Inputs") -> Assumptions:
+    """The Inputs sheet as cell values → validated Assumptions (options' structure and sources from ``base``)."""
+    rows = [list(r) if r is not None else [] for r in rows]
+    problems: list[Problem] = []
+    case = _text(_cell(rows, L.CASE_ROW - 1, 2))
+    if case not in L.CASES:
+        problems.append(Problem(f"{origin}!C{L.CASE_ROW}", "case_selector", f"expected {', '.join(L.CASES)}, got {case!r}"))
+    options = _options(rows, base, origin, problems)
     # lever rows
     head = _find(rows, L.LEVERS_MARK, origin)
     expected_keys = L.input_keys(base)
     known = set(base.levers)
     records = []
+    rows_of: dict[str, int] = {}
     i = 0
     for r in range(head + 1, len(rows)):
         key = _text(_cell(rows, r, 0))
@@ -96,13 +105,28 @@ def assumptions_from_inputs_rows(rows: list[list], base: Assumptions, origin: st
         problems += errs
         if rec is not None:
             records.append((key, rec, _where(origin, VALUE_COLS["central"], r)))
+            rows_of[key] = r
     else:
         if i < len(expected_keys):
             problems.append(Problem(f"{origin}!A{len(rows) + 1}", expected_keys[i],
                                     f"missing: the Inputs sheet ends before this lever ({len(expected_keys) - i} rows deleted?)"))
     if problems:
         raise AssumptionError(problems)
-    return build(records, options, base.sources, base.scenarios, origin=origin, extra=base.extra, prices=base.prices)
+    try:
+        return build(records, options, base.sources, base.scenarios, origin=origin, extra=base.extra, prices=base.prices)
+    except AssumptionError as e:
+        raise AssumptionError([_at_cell(p, rows_of, origin) for p in e.problems]) from None
+
+
+#: Where each field of a lever row is, for messages (zero-based columns).
+FIELD_COLS = {f: L.LEVER_COLS.index(f) for f in ("label", "unit", "price_base", "source", "basis", "reasoning", "note", "derivation", "category")}
+
+
+def _at_cell(p: Problem, rows_of: dict[str, int], origin: str) -> Problem:
+    """A cross-lever problem about a row's price base is reported at its price-base cell (column H), not its value."""
+    if p.key in rows_of and p.message.startswith(("price base", "price year")):
+        return Problem(_where(origin, FIELD_COLS["price_base"], rows_of[p.key]), p.key, p.message)
+    return p
 
 
 def _record(rows, r: int, key: str, base: Assumptions, origin: str) -> tuple[dict | None, list[Problem]]:
@@ -143,7 +167,8 @@ def _record(rows, r: int, key: str, base: Assumptions, origin: str) -> tuple[dic
     for f in ("source", "basis", "derivation", "reasoning", "category", "note"):
         if text[f] is not None:
             rec[f] = text[f]
-    return rec, []
+    problems = [Problem(_where(origin, FIELD_COLS.get(f, 0), r), key, message) for f, message in field_problems(rec, spec, base.sources, key)]
+    return (None, problems) if problems else (rec, [])
 
 
 def _same(value, before):

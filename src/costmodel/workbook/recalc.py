@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 from ..errors import ToolError
+from ..files.atomic import temp_folder
+from ..files.children import run_child
+from .quote_prefix import restore_quote_prefix
 
 CANDIDATES = ("soffice", "libreoffice", "/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
               "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -52,26 +53,26 @@ def recalculate_many(paths, outdir, timeout: float = 600) -> list[Path]:
     if any(p.parent == outdir for p in paths):
         raise ValueError("the output folder must differ from the inputs' folder")
     soffice = find_soffice()
-    with tempfile.TemporaryDirectory(prefix="costmodel-lo-") as profile:
+    with temp_folder("lo") as profile:
         user = Path(profile) / "user"
         user.mkdir()
         (user / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
         cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), *map(str, paths)]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        done = run_child(cmd, timeout, "LibreOffice")
     out = [outdir / p.name for p in paths]
     missing = [p for p in out if not p.exists()]
     if done.returncode != 0 or missing:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise RuntimeError(f"LibreOffice did not recalculate {', '.join(p.name for p in missing) or 'the workbook'}"
+        raise ToolError(f"LibreOffice did not recalculate {', '.join(p.name for p in missing) or 'the workbook'}"
                            + (f": {detail[-1]}" if detail else ""))
     return out
 
 
 def recalculate(path_in, path_out) -> Path:
-    """Recalculate one workbook with LibreOffice headless and write it (with cached values) to ``path_out``."""
+    """Recalculate one workbook with LibreOffice headless and write it (with cached values and its quote prefixes) to ``path_out``."""
     path_in, path_out = Path(path_in), Path(path_out)
-    with tempfile.TemporaryDirectory(prefix="costmodel-recalc-") as tmp:
+    with temp_folder("recalc") as tmp:
         [done] = recalculate_many([path_in], Path(tmp) / "out")
-        shutil.move(str(done), str(path_out))
+        path_out.write_bytes(restore_quote_prefix(done.read_bytes()))  # LibreOffice drops it on saving
     return path_out

@@ -1,0 +1,213 @@
+"""Reading one YAML file safely: bounded in size, nesting and alias expansion, regular files only.
+
+PyYAML's safe loader builds no objects of its own choosing, but left alone it will still read a FIFO
+until something writes to it, recurse until Python gives up on a deeply nested document, build
+mappings keyed by lists, and hand back a structure of aliases that expands to billions of nodes (a
+"billion laughs") for the first caller that walks it. Here every file is checked before it is parsed
+and every document before it is built, in well under a second, and each refusal names ``file:line``:
+
+* only a regular file is read (not a FIFO, a device or a folder), and at most :data:`MAX_BYTES`;
+* nesting is at most :data:`MAX_DEPTH` levels, and a file holds at most :data:`MAX_WRITTEN` values;
+* the document, with every alias expanded where it is used, has at most :data:`MAX_NODES` nodes, and
+  no alias refers to the node that contains it;
+* every mapping key is text or a whole number such as a year (``yes:``, ``~:``, ``1.5:`` or ``[a, b]:`` as
+  a key is refused: quote it), and no key is given twice.
+
+Mappings come back as :class:`LineDict`, which remembers the line of each key.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import yaml
+
+from ..errors import Problem
+
+MAX_BYTES = 256 * 1024  #: largest assumption file read (the bundled options.yaml is 13 KB)
+MAX_DEPTH = 32  #: deepest nesting of mappings and lists (the assumption files use about 6)
+MAX_WRITTEN = 20_000  #: values written in one file (the bundled options.yaml has about 1,000); parsing stays under a second
+MAX_NODES = 200_000  #: values in a document with every alias expanded where it is used
+
+
+class LineDict(dict):
+    """A dict that remembers the line of each key in its YAML file."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.lines: dict = {}
+
+
+class Refused(yaml.MarkedYAMLError):
+    """A document the reader will not build (too deep, too many nodes, a key that is not text)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """The pure-Python safe loader, with a nesting limit and a count while composing (it recurses per level)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = self.written = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        self.written += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise Refused(None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            if self.written > MAX_WRITTEN:
+                raise Refused(None, None, f"more than {MAX_WRITTEN:,} values in one file", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_document(self, node):
+        check_expansion(node)
+        return super().construct_document(node)
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's safe loader (about ten times faster), for text whose events :func:`check_events` has counted.
+
+    Its composer recurses in C, so it is given only documents known to be shallow; the alias limits are
+    checked on the composed document before anything is built.
+    """
+
+    def construct_document(self, node):
+        check_expansion(node)
+        return super().construct_document(node)
+
+
+def check_events(text: str) -> None:
+    """Count the parser's events (a flat stream, no recursion): refuse deep nesting and too many values early."""
+    depth = written = 0
+    for event in yaml.parse(text, Loader=_FastLoader):
+        if isinstance(event, yaml.NodeEvent):
+            written += 1
+            if written > MAX_WRITTEN:
+                raise Refused(None, None, f"more than {MAX_WRITTEN:,} values in one file", event.start_mark)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise Refused(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def load(text: str):
+    """The document in ``text``, within the limits: libyaml when installed (events counted first), else pure Python."""
+    if getattr(yaml, "__with_libyaml__", False):
+        check_events(text)
+        return yaml.load(text, Loader=_FastLoader)
+    return yaml.load(text, Loader=_Loader)
+
+
+def check_expansion(root: yaml.Node) -> None:
+    """Refuse a document too deep or too large once its aliases are expanded, or with an alias inside itself.
+
+    Each node's expanded size and depth are counted once (aliases share the node they refer to), without recursion.
+    """
+    size: dict[int, tuple[int, int]] = {}  # id → (values, depth) with aliases expanded
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            kids = [size[id(c)] for c in _children(node)]
+            size[key] = (1 + sum(k[0] for k in kids), 1 + max((k[1] for k in kids), default=0))
+            _limits(node, *size[key], written=len(size))
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise Refused(None, None, "an alias refers to the list or mapping that contains it", node.start_mark)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in size)
+
+
+def _limits(node: yaml.Node, values: int, depth: int, written: int) -> None:
+    if depth > MAX_DEPTH:
+        raise Refused(None, None, f"nested deeper than {MAX_DEPTH} levels (aliases included)", node.start_mark)
+    if written > MAX_WRITTEN:
+        raise Refused(None, None, f"more than {MAX_WRITTEN:,} values in one file", node.start_mark)
+    if values > MAX_NODES:
+        raise Refused(None, None, f"the document expands to more than {MAX_NODES:,} values (aliases such as "
+                      "*name repeat what they refer to): write the values out or use fewer aliases", node.start_mark)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise Refused(None, None, "a key must be text, not a list or a mapping", key_node.start_mark)
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int)) or isinstance(key, bool):  # a year (2025:) is a whole number: fine
+            raise Refused(None, None, f"the key {key_node.value!r} must be text: put it in quotes", key_node.start_mark)
+        if key in out:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_BYTES`; OSError or ValueError (with the reason) otherwise.
+
+    Opened without blocking, so a FIFO named like an assumption file is refused instead of waited on.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode) else \
+                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a regular file"
+            raise ValueError(f"is {kind}, not a file of YAML text")
+        chunks, total = [], 0
+        while info.st_size <= MAX_BYTES and total <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if info.st_size > MAX_BYTES or total > MAX_BYTES:
+            raise ValueError(f"is larger than {MAX_BYTES // 1024} KB: an assumption file is a few KB of YAML text")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_yaml(path: Path, shown: str | None = None) -> tuple[object, list[Problem]]:
+    """Parse one YAML file safely; problems name the file (as ``shown``, else its name) and the line."""
+    shown = shown or path.name
+    try:
+        text = read_bytes(path).decode("utf-8")
+    except FileNotFoundError:
+        return None, [Problem(str(path), "", "missing file")]
+    except (OSError, UnicodeDecodeError) as e:
+        return None, [Problem(str(path), "", f"cannot read: {getattr(e, 'strerror', None) or e}")]
+    except ValueError as e:
+        return None, [Problem(str(path), "", str(e))]
+    try:
+        return load(text), []
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{shown}:{mark.line + 1}" if mark else shown
+        problem = getattr(e, "problem", None) or str(e)
+        return None, [Problem(where, "", problem if isinstance(e, Refused) else f"malformed YAML: {problem}")]
