@@ -135,6 +135,16 @@ def reconciliation(a: Assumptions) -> dict:
             "provenance": reconciliation_provenance(a)}
 
 
+def council_of(a: Assumptions) -> dict | None:
+    """The council an assumption set describes (the ``council.yaml`` that ``costmodel init --council`` writes):
+    its name, ONS code, DfE code and region as text; None for a set that names no council."""
+    record = (a.extra or {}).get("council")
+    who = record.get("council") if hasattr(record, "get") else None
+    if not hasattr(who, "get"):
+        return None
+    return {k: str(who.get(k) or "") for k in ("name", "code", "dfe_code", "region")}
+
+
 def beyond_horizon(a: Assumptions, values=None) -> list[str]:
     """Warnings for profiled costs that run past the horizon and so are not counted (GBP, base-year prices).
 
@@ -173,6 +183,7 @@ def compare(a: Assumptions, terms: str = "real", scenario: str = "central", pers
         "schema": SCHEMA,
         "costmodel_version": __version__,
         "scenario": scenario,
+        "council": council_of(a),
         "perspective": perspective,
         "fingerprint": a.fingerprint(),
         "overrides": {k: v for k, v in a.overrides},

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CostmodelError
-from .common import assumption_options, check_output, load_assumptions
+from .common import assumption_options, assumptions_option, check_output, load_assumptions
 from ..files.atomic import atomic_write, check_not_open
 
 
@@ -52,9 +52,7 @@ def build(assumptions_dir, scenario, sets, output, force, case):
 
 @workbook.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--assumptions", "assumptions_dir", type=click.Path(path_type=Path), default=None,
-              help="The folder the workbook was built from, for its options, scenarios and sources "
-                   "(default: ./assumptions, else the bundled example).")
+@assumptions_option
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="Folder to write the assumption files to; without it, only check the workbook.")
 @click.option("--force", is_flag=True, help="Overwrite files already in --output.")

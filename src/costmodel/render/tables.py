@@ -44,6 +44,10 @@ def render_table(result: dict, annual: bool = False, width: int | None = None) -
     labels = [o["label"] for o in result["options"].values()]
     rows = [[name, *cells] for name, cells in summary_rows(result)]
     out = [box_table(title, ["", *labels], rows, [False] + [True] * len(labels), width)]
+    c = result.get("council")
+    if c:
+        out.insert(0, f"Council: {c['name']} (ONS {c['code']}, DfE {c['dfe_code']}), {c['region']}: baseline from its "
+                      "published statistics (costmodel init --council).\n")
     if annual:
         heads = ["Year", *[c.replace("_", "-") for c in CATEGORIES], "Total", "Discount factor", "Present value"]
         for o in result["options"].values():
