@@ -7,6 +7,7 @@ defaults (the bundled example) and the council those defaults describe, applies 
 """
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from dataclasses import replace
@@ -98,9 +99,15 @@ def statistics_for(query: str) -> tuple[Match, CouncilStatistics, str | None]:
 def council_set(query: str) -> tuple[Match, CouncilBaseline]:
     """The council's assumption set (in memory) and how the council was found."""
     match, stats, leaders = statistics_for(query)
-    national = load_folder(bundled_assumptions())
+    national = national_defaults()
     measure_source = {k: m.source for k, m in MEASURES.items()}
     return match, council_baseline(stats, national, reference_council(), publications(), measure_source, leaders)
+
+
+@functools.lru_cache(maxsize=1)
+def national_defaults():
+    """The bundled example, read once: the national defaults every council's folder starts from."""
+    return load_folder(bundled_assumptions())
 
 
 def folder_name(name: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -20,7 +21,7 @@ from .assumption_folder import load_folder, to_trees
 RANGE_KEYS = {"low", "central", "high"}
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter when PyYAML has it
     """Block style, except ``value: {low: …, central: …, high: …}`` on one line."""
 
 
@@ -73,12 +74,12 @@ def write_folder_atomically(a: Assumptions, folder, force: bool = False, headers
         for name, tree in to_trees(a).items():
             text = verbatim.get(name) or yaml_text(tree, headers.get(name, ""))
             (tmp / name).write_text(text, encoding="utf-8")
-        load_folder(tmp)
+        written = load_folder(tmp)
         _move_into_place(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return load_folder(folder)
+    return replace(written, origin=str(folder))
 
 
 def _move_into_place(tmp: Path, folder: Path) -> None:

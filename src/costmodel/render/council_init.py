@@ -30,7 +30,7 @@ def value_text(row: dict) -> str:
 def council_line(council: dict, fallbacks: int) -> str:
     """One line naming the council a run uses (printed on stderr by every command given ``--council``)."""
     c = council["council"]
-    tail = f"; {fallbacks} fallback(s), see council.yaml" if fallbacks else ""
+    tail = (f"; {fallbacks} fallback(s), listed by costmodel init --council \"{c['name']}\"" if fallbacks else "")
     return (f"Council: {c['name']} (ONS {c['code']}, DfE {c['dfe_code']}), {c['region']}: baseline from its published "
             f"statistics (costmodel init --council){tail}.")
 
