@@ -261,3 +261,11 @@ def test_every_council_gets_a_folder_that_validates_and_runs_every_scenario(tmp_
         assert a.levers["baseline.outset_spend"].central > 0, code
         for name in a.scenarios:
             a.with_scenario(name)
+
+
+def test_the_hand_check_in_the_docs_is_what_init_writes(tmp_path):
+    init(tmp_path, "Doncaster")
+    derivation = yaml.safe_load(open(tmp_path / "folder" / "baseline.yaml", encoding="utf-8"))["outset_spend"]["derivation"]
+    doc = (ROOT / "docs" / "any-council.md").read_text(encoding="utf-8")
+    for figure in ("£92,791,433", "£8,835,503", "£817,999", "£421,934", "£10,075,436", "£82,715,997"):
+        assert figure in doc and figure in derivation, figure
