@@ -49,12 +49,38 @@ def council_baseline(stats: CouncilStatistics, national: Assumptions, ref: Refer
     council = stats.council
     identity = {"name": council.name, "code": council.code, "dfe_code": council.dfe_code, "region": council.region}
     a = replace(a, extra=MappingProxyType({**dict(national.extra), "council": {
-        "council": identity, "statistics": dict(stats.vintage), "levers": b.trace, "fallbacks": b.fallbacks,
+        "council": identity, "statistics": dict(stats.vintage), "summary": summary(b), "levers": b.trace,
+        "fallbacks": b.fallbacks,
         "ofsted": {"latest": None if stats.ofsted.latest is None else
                    f"{stats.ofsted.latest.judgement} (inspection starting {stats.ofsted.latest.date})",
                    "systemic_or_persistent": stats.ofsted.systemic_or_persistent,
                    "reasons": list(stats.ofsted.reasons)}}}))
     return CouncilBaseline(a, b.trace, b.fallbacks)
+
+
+def summary(b) -> list[str]:
+    """The council's headline published figures, each with the date it refers to (the report's masthead)."""
+    f = b.fig
+    out = []
+    if f("children_in_need"):
+        out.append(f"{f('children_in_need').value:,.0f} children in need ({f('children_in_need').reference})")
+    if f("children_looked_after"):
+        out.append(f"{f('children_looked_after').value:,.0f} looked after ({f('children_looked_after').reference})")
+    sw, ag = f("social_worker_fte"), f("agency_fte")
+    if sw and ag and sw.value + ag.value > 0:
+        out.append(f"{sw.value + ag.value:,.1f} social worker FTE, {ag.value / (sw.value + ag.value):.1%} agency "
+                   f"({sw.reference})")
+    parts = [f(m) for m in CORE_SPEND]
+    if all(parts):
+        out.append(f"section 251 outturn £{sum(p.value for p in parts) / 1e6:,.1f}m on children looked after, "
+                   f"safeguarding, family support and other children's services ({parts[0].reference})")
+    res, fos = f("s251_weekly_cost_per_residential_placement_gbp"), f("s251_weekly_cost_per_foster_placement_gbp")
+    if res and fos:
+        out.append(f"£{res.value:,.0f} a week a residential placement, £{fos.value:,.0f} a foster placement ({res.reference})")
+    latest = b.stats.ofsted.latest
+    if latest is not None:
+        out.append(f"Ofsted: {latest.judgement} (inspection starting {latest.date})")
+    return out
 
 
 

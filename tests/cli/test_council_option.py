@@ -93,8 +93,10 @@ def test_the_report_names_the_council_and_shows_its_benchmark(tmp_path):
     run("report", "--council", "Doncaster", "--draws", "0", "--output", out)
     html = out.read_text(encoding="utf-8")
     masthead = html[html.index("<header"):html.index("</header>")]
-    assert "Doncaster" in masthead and "E08000017" in masthead and "Children in need: 2,251 (at 31 March 2025)" in masthead
-    assert "(financial year 2024-25)" in masthead and "Latest Ofsted judgement: Good" in masthead
+    assert "Doncaster" in masthead and "E08000017" in masthead and "2,251 children in need (at 31 March 2025)" in masthead
+    assert "section 251 outturn £92.8m" in masthead and "(financial year 2024-25)" in masthead
+    assert "250.3 social worker FTE, 12.8% agency (at 30 September 2025)" in masthead
+    assert "Ofsted: Good (inspection starting 2025-01-20)" in masthead
     assert "id='benchmark'" in html and "data-council='E08000017'" in html
     bundled = tmp_path / "bundled.html"
     run("report", "--draws", "0", "--output", bundled)

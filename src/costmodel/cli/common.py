@@ -59,7 +59,7 @@ def council_option(f):
         from ..evidence.council_init import init_council
         from ..render.council_init import council_line
         with tempfile.TemporaryDirectory(prefix="costmodel-council-") as tmp:
-            folder, match, baseline, a = init_council(council, Path(tmp) / "council")
+            folder, match, baseline, a = init_council(council, parent=tmp)
             click.echo(council_line(a.extra["council"], len(baseline.fallbacks)), err=True)
             if match.note:
                 click.echo(f"Note: {match.note}", err=True)

@@ -127,4 +127,4 @@ def _council_assumptions(query: str):
     import tempfile
     from ..evidence.council_init import init_council
     with tempfile.TemporaryDirectory(prefix="costmodel-council-") as tmp:
-        return init_council(query, Path(tmp) / "council")[3]
+        return init_council(query, parent=tmp)[3]

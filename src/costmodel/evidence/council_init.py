@@ -144,10 +144,11 @@ def verbatim() -> dict[str, str]:
     return {"prices.yaml": "# The price indices, copied from costmodel's bundled example.\n" + text}
 
 
-def init_council(query: str, folder=None, force: bool = False):
-    """Write the council's folder (default ``./<council-name>``); return ``(folder, match, baseline, assumptions)``."""
+def init_council(query: str, folder=None, force: bool = False, parent=None):
+    """Write the council's folder (default ``<parent or .>/<council-name>``); return ``(folder, match, baseline,
+    assumptions)``."""
     match, baseline = council_set(query)
     c = match.council
-    folder = Path(folder) if folder is not None else Path(folder_name(c.name))
+    folder = Path(folder) if folder is not None else Path(parent or ".") / folder_name(c.name)
     a = write_folder_atomically(baseline.assumptions, folder, force, headers(c.name, c.code), verbatim())
     return folder, match, baseline, a

@@ -335,12 +335,6 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
     }
 
 
-#: The baseline levers whose published figures the masthead names (``council.yaml`` trace), in order.
-MASTHEAD_LEVERS = ("baseline.caseload.children_in_need", "baseline.social_workers.fte",
-                   "baseline.social_workers.agency_share", "baseline.outset_spend",
-                   "baseline.legacy_placements.weekly_cost")
-
-
 def council_report_data(a: Assumptions) -> dict:
     """For a set that names a council (``costmodel init --council``): the council, the published figures its
     baseline was set from (each with the date it refers to) and its benchmark section's data; else nothing."""
@@ -348,10 +342,7 @@ def council_report_data(a: Assumptions) -> dict:
     if council is None:
         return {"council": None, "benchmark": None}
     record = a.extra["council"]
-    rows = {r.get("lever"): r for r in record.get("levers") or () if hasattr(r, "get")}
-    figures = [f for key in MASTHEAD_LEVERS if key in rows for f in rows[key].get("figures") or ()]
-    return {"council": {**council, "figures": list(dict.fromkeys(figures)),
-                        "ofsted": (record.get("ofsted") or {}).get("latest"),
+    return {"council": {**council, "figures": [str(x) for x in record.get("summary") or ()],
                         "fallbacks": len(record.get("fallbacks") or ())},
             "benchmark": _benchmark_data(council["code"])}
 

@@ -220,13 +220,12 @@ def council_masthead(data: dict) -> str:
     if not c:
         return ""
     figures = "; ".join(escape(f) for f in c["figures"])
-    ofsted = f" Latest Ofsted judgement: {escape(c['ofsted'])}." if c.get("ofsted") else ""
-    fallbacks = (f" {c['fallbacks']} figure(s) are fallbacks (an earlier year, a joint return or a national default): "
-                 "see council.yaml." if c.get("fallbacks") else "")
+    fallbacks = (f" {c['fallbacks']} figure(s) are fallbacks (an earlier year, a joint return or a national default), "
+                 "listed by costmodel init --council." if c.get("fallbacks") else "")
     return (f"<p class='meta council' data-council='{escape(c['code'])}'><strong>{escape(c['name'])}</strong> "
-            f"(ONS {escape(c['code'])}, DfE {escape(c['dfe_code'])}), {escape(c['region'])}: baseline from its published "
-            f"statistics (costmodel init --council). {figures}.{ofsted}{fallbacks} Figures the statistics do not give "
-            "are national defaults to replace with the council's own.</p>")
+            f"(ONS {escape(c['code'])}, DfE {escape(c['dfe_code'])}), {escape(c['region'])}. Baseline from its published "
+            f"statistics: {figures}.{fallbacks} Figures the statistics do not give are national defaults to replace with "
+            "the council's own.</p>")
 
 
 def run_notes(data: dict) -> str:
