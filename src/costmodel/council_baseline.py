@@ -249,11 +249,10 @@ def outset_and_support(b) -> None:
     year = max(p.year for p in parts)
     total = sum(p.value for p in parts)
     nat = b.national.levers[key]
-    b.put(key, float(total), basis="derived", figures=tuple(parts), price_base=year - 1, derivation="provisional")
+    b.provisional(key, float(total), year - 1)
     net, f = reconciled_net(b.assumptions())
     core = max(0.0, total - sum(net.values()))
     lo, hi = nat.low / nat.central, nat.high / nat.central
-    b.trace.pop()
     listed = " + ".join(f"{w} £{p.value:,.0f}" for w, p in zip(CORE_SPEND_WORDS, parts))
     b.put(key, (round(core * lo), round(core), round(core * hi)), basis="derived", figures=tuple(parts),
           price_base=year - 1,

@@ -153,6 +153,10 @@ class Builder:
             if f.status != "published":
                 self.fallback(f"{f.label} ({f.reference}): {f.status.replace('_', ' ')} - {f.note}")
 
+    def provisional(self, key: str, value: float, price_base: int) -> None:
+        """Set ``key`` to one value for a calculation that needs it (the outset spend before its netting); no trace."""
+        self.levers[key] = replace(self.levers[key], low=value, central=value, high=value, price_base=price_base)
+
     def own(self) -> str:
         return f"{self.council.name}'{'' if self.council.name.endswith('s') else 's'} own"
 

@@ -23,7 +23,7 @@ from ..files.bundled import bundled_assumptions
 from ..files.council_folder import write_folder_atomically
 from ..files.vintage import data_vintage
 from .council_record import EARLIER_YEARS, council_statistics, find, latest_year, series
-from .measures import MEASURES
+from .measures import MEASURES, reference
 
 #: Where each release is published (Explore Education Statistics, GOV.UK).
 URLS = {
@@ -73,8 +73,7 @@ def _last_published(f: Figure) -> Figure:
         return f
     year = max(own)
     head = f.note.split("; last published")[0]
-    return replace(f, value=own[year], year=year, status="earlier_year",
-                   reference=f"{f.reference.rsplit(' ', 1)[0]} {year}" if f.reference else str(year),
+    return replace(f, value=own[year], year=year, status="earlier_year", reference=reference(f.measure, year),
                    note=f"{head}: the council's last published figure, for {year} ({f.year - year} years older, beyond "
                         f"the usual {EARLIER_YEARS}), used rather than any national figure - replace it with the "
                         "council's own")
