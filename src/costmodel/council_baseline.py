@@ -18,8 +18,8 @@ docs/any-council.md:
   then adds up to the council's outturn in base-year prices;
 * **national defaults scaled to the council's size**: legacy placements (count and floor) in proportion to
   children looked after; interim leaders and the senior team by (children in need / the reference council's)
-  to the power of the national improvement-scaling elasticity; council support services in proportion to
-  the outset spend;
+  to the power of the national improvement-scaling elasticity; council support services and a new
+  organisation's own back office (an option lever) in proportion to the outset spend;
 * **national defaults copied** (everything else): each note says so (:data:`costmodel.comparison.NATIONAL_DEFAULT`).
 """
 from __future__ import annotations
@@ -43,7 +43,8 @@ def council_baseline(stats: CouncilStatistics, national: Assumptions, ref: Refer
     placements(b)
     senior_posts(b)
     capacity(b, leaders)
-    outset_and_support(b)
+    outset_spend(b)
+    scaled_to_spend(b)
     copied(b)
     a = replace(b.assumptions(), scenarios=MappingProxyType(scenarios(b)))
     council = stats.council
@@ -238,13 +239,12 @@ def capacity(b, leaders: str | None) -> None:
                         "questions). Replace with the council's own answer.")
 
 
-def outset_and_support(b) -> None:
-    """Outset spend from the section 251 outturn less the lines the model adds; support services scaled to it."""
+def outset_spend(b) -> None:
+    """Outset spend from the section 251 outturn less the lines the model adds (the module docstring)."""
     parts = [b.fig(m) for m in CORE_SPEND]
     key = "baseline.outset_spend"
     if any(p is None for p in parts):
         b.keep(key, "a section 251 line of the core service is not in the statistics")
-        b.keep("baseline.support_services.annual_cost")
         return
     year = max(p.year for p in parts)
     total = sum(p.value for p in parts)
@@ -264,14 +264,28 @@ def outset_and_support(b) -> None:
                      + (" (floored at 0)" if core == 0 else "") + ". Left out: Sure Start and early years, services "
                      f"for young people, youth justice. Low and high: the national default's spread (x {lo:g} and "
                      f"x {hi:g}) for how the council's ledger allocates central costs (judgement).")
-    key = "baseline.support_services.annual_cost"
-    sup = b.national.levers[key]
+
+
+def scaled_to_spend(b) -> None:
+    """Council support services and a new organisation's own back office: national defaults in proportion to the
+    outset spend (their reasoning: about 5 and 3 percent of it), so a trust's net back-office cost keeps its share."""
+    nat, own = b.national.levers["baseline.outset_spend"], b.levers["baseline.outset_spend"]
+    if "baseline.outset_spend" not in b.set_keys:
+        return  # the outset spend is the national default: so are these (copied)
     a = b.assumptions()
-    factor = core * a.price_factor("baseline.outset_spend") / (nat.central * b.national.price_factor("baseline.outset_spend"))
-    b.put(key, _scaled(sup, factor, 0), basis="derived", figures=tuple(parts), scaled="its recharge schedule",
-          derivation=f"National default {_range(sup)} for an outset spend of £{nat.central:,.0f} "
-                     f"({nat.price_base}-{(nat.price_base + 1) % 100:02d} prices), x the council's outset spend in "
-                     f"base-year prices over it = x {factor:.4f}: a share of the spend it serves.")
+    factor = own.central * a.price_factor("baseline.outset_spend") / (
+        nat.central * b.national.price_factor("baseline.outset_spend"))
+    parts = tuple(b.fig(m) for m in CORE_SPEND)
+    keys = ["baseline.support_services.annual_cost"] + [
+        k for k, lever in b.national.levers.items()
+        if k.startswith("options.") and k.endswith(".back_office.annual_cost") and not lever.is_default and lever.high]
+    for key in keys:
+        sup = b.national.levers[key]
+        b.put(key, _scaled(sup, factor, 0), basis="derived", figures=parts,
+              scaled="its recharge schedule" if key.startswith("baseline.") else "the new organisation's business plan",
+              derivation=f"National default {_range(sup)} for an outset spend of £{nat.central:,.0f} "
+                         f"({nat.price_base}-{(nat.price_base + 1) % 100:02d} prices), x the council's outset spend "
+                         f"over it, both in base-year prices = x {factor:.4f}: a share of the spend it serves.")
 
 
 def copied(b) -> None:

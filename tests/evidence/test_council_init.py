@@ -126,6 +126,14 @@ def test_each_baseline_value_is_the_published_figure(tmp_path, name):
     k = (cin / ref_cin) ** central(BUNDLED["improvement_scaling"]["elasticity"])
     assert central(b["senior_team"]["annual_cost"]) == round(central(BUNDLED["senior_team"]["annual_cost"]) * k)
     assert central(b["interim_leaders"]["count"]) == round(central(BUNDLED["interim_leaders"]["count"]) * k, 1)
+    # support services and a trust's own back office in proportion to the outset spend (both in base-year prices)
+    o = yaml.safe_load(open(tmp_path / "folder" / "options.yaml", encoding="utf-8"))
+    ratio = central(b["outset_spend"]) * index(2025) / index(year - 1) / (central(BUNDLED["outset_spend"]) * index(2025) / index(2024))
+    assert central(b["support_services"]["annual_cost"]) == round(central(BUNDLED["support_services"]["annual_cost"]) * ratio)
+    bundled_options = yaml.safe_load(open(ROOT / "assumptions" / "options.yaml", encoding="utf-8"))
+    assert central(o["trust"]["back_office"]["annual_cost"]) == round(
+        central(bundled_options["trust"]["back_office"]["annual_cost"]) * ratio)
+    assert o["trust"]["set_up"]["amount"]["value"] == bundled_options["trust"]["set_up"]["amount"]["value"]
     # copied national defaults say so
     assert b["social_workers"]["salary"]["note"].startswith("National default (the bundled example)")
     assert central(b["social_workers"]["salary"]) == central(BUNDLED["social_workers"]["salary"])
@@ -269,3 +277,5 @@ def test_the_hand_check_in_the_docs_is_what_init_writes(tmp_path):
     doc = (ROOT / "docs" / "any-council.md").read_text(encoding="utf-8")
     for figure in ("£92,791,433", "£8,835,503", "£817,999", "£421,934", "£10,075,436", "£82,715,997"):
         assert figure in doc and figure in derivation, figure
+    options = yaml.safe_load(open(tmp_path / "folder" / "options.yaml", encoding="utf-8"))
+    assert f"£{central(options['trust']['back_office']['annual_cost']):,.0f}" in doc

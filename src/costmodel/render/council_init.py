@@ -40,15 +40,15 @@ def init_summary(folder: str, council: dict, match_note: str = "", width: int = 
     c = council["council"]
     out = [f"Wrote {folder}/ for {c['name']} (ONS {c['code']}, DfE {c['dfe_code']}), {c['region']}; it validates.",
            *([f"Note: {match_note}"] if match_note else []), "",
-           "Baseline levers set from the council's statistics:"]
+           "Levers set from the council's statistics, or national defaults scaled to its size:"]
     for row in council["levers"]:
         name = row["lever"].removeprefix("baseline.")
         out.append(f"  {name:<44} {value_text(row):<28} {PROVENANCE_WORDS.get(row['provenance'], row['provenance'])}")
         for fig in row["figures"]:
             out += textwrap.wrap(fig, width, initial_indent="      ", subsequent_indent="        ")
-    out += ["", "Everything else (salary, on-costs, agency premium, interim day rates, drift, the options, the journey, "
-            "the appraisal, scenarios and prices) is the national default of the bundled example: each note says so; "
-            "replace it with the council's own figure."]
+    out += ["", "Everything else (salary, on-costs, agency premium, interim day rates, drift, the options but a new "
+            "organisation's back office, the journey, the appraisal, scenarios and prices) is the national default of the "
+            "bundled example: each note says so; replace it with the council's own figure."]
     fallbacks = council.get("fallbacks") or []
     out += ["", f"Fallbacks ({len(fallbacks)}):" if fallbacks else "Fallbacks: none (every figure is the council's own "
             "latest published one)."]
