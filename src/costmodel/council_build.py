@@ -66,7 +66,8 @@ def source_key(pub: Publication, year: int) -> str:
     """``dfe_csww_2025_la``: the release's local-authority figures; section 251 by the figure's financial year."""
     if pub.key == "S251":
         return f"dfe_s251_{year - 1}_{year % 100:02d}_la"
-    return f"{pub.key.lower() if pub.key == 'OFSTED' else 'dfe_' + pub.key.lower()}_{pub.latest_year}_la"
+    prefix = "ofsted" if pub.key == "OFSTED" else f"dfe_{pub.key.lower()}"
+    return f"{prefix}_{pub.latest_year}_la"
 
 
 def make_source(pub: Publication, year: int, council) -> Source:
