@@ -81,8 +81,44 @@ def fy_of_month(start_year: int, month: float | None) -> str | None:
     return None if month is None else financial_year(start_year + int(month // 12))
 
 
+#: The levers each line of the outset reconciliation is computed from.
+RECONCILED_LEVERS = {
+    "core_service": ("baseline.outset_spend",),
+    "legacy_placements": ("baseline.legacy_placements.count", "baseline.legacy_placements.weekly_cost"),
+    "agency_premium": ("baseline.social_workers.fte", "baseline.social_workers.agency_share",
+                       "baseline.social_workers.salary", "baseline.social_workers.on_cost_rate",
+                       "baseline.social_workers.agency_premium"),
+    "interim_leaders": ("baseline.interim_leaders.count", "baseline.interim_leaders.day_rate",
+                        "baseline.interim_leaders.days_per_year"),
+}
+#: A lever whose note starts with this carries a national default (copied, or scaled to the council's size by
+#: ``costmodel init --council``), not a figure of the council's own.
+NATIONAL_DEFAULT = "National default"
+#: Where each lever's figure comes from, weakest last: a line is as strong as its weakest lever.
+PROVENANCE = ("published", "derived", "judgement", "national default", "catalogue default")
+
+
+def provenance(lever) -> str:
+    """Where a lever's figure comes from: its basis, "national default" (its note says so) or "catalogue default"."""
+    if lever.is_default:
+        return "catalogue default"
+    if (lever.note or "").startswith(NATIONAL_DEFAULT):
+        return "national default"
+    return lever.basis
+
+
+def reconciliation_provenance(a: Assumptions) -> dict:
+    """For each line of the reconciliation: the provenance of each of its levers, and the weakest of them."""
+    out = {}
+    for line, keys in RECONCILED_LEVERS.items():
+        levers = {k: provenance(a.levers[k]) for k in keys}
+        out[line] = {"basis": max(levers.values(), key=PROVENANCE.index), "levers": levers}
+    return out
+
+
 def reconciliation(a: Assumptions) -> dict:
-    """Total spend at the outset = outset spend (core) + the lines the model adds separately, GBP/yr, base-year prices."""
+    """Total spend at the outset = outset spend (core) + the lines the model adds separately, GBP/yr, base-year prices;
+    ``provenance`` says for each line whether it is published, derived or a default (:func:`reconciliation_provenance`)."""
     v = a.values()
     c = lambda k: float(v[k][0])  # noqa: E731
     employed = c("baseline.social_workers.salary") * (1 + c("baseline.social_workers.on_cost_rate"))
@@ -95,7 +131,18 @@ def reconciliation(a: Assumptions) -> dict:
         "interim_leaders": c("baseline.interim_leaders.count") * c("baseline.interim_leaders.day_rate")
         * c("baseline.interim_leaders.days_per_year"),
     }
-    return {"unit": "GBP/yr", **parts, "total_outset_spend": sum(parts.values())}
+    return {"unit": "GBP/yr", **parts, "total_outset_spend": sum(parts.values()),
+            "provenance": reconciliation_provenance(a)}
+
+
+def council_of(a: Assumptions) -> dict | None:
+    """The council an assumption set describes (the ``council.yaml`` that ``costmodel init --council`` writes):
+    its name, ONS code, DfE code and region as text; None for a set that names no council."""
+    record = (a.extra or {}).get("council")
+    who = record.get("council") if hasattr(record, "get") else None
+    if not hasattr(who, "get"):
+        return None
+    return {k: str(who.get(k) or "") for k in ("name", "code", "dfe_code", "region")}
 
 
 def beyond_horizon(a: Assumptions, values=None) -> list[str]:
@@ -136,6 +183,7 @@ def compare(a: Assumptions, terms: str = "real", scenario: str = "central", pers
         "schema": SCHEMA,
         "costmodel_version": __version__,
         "scenario": scenario,
+        "council": council_of(a),
         "perspective": perspective,
         "fingerprint": a.fingerprint(),
         "overrides": {k: v for k, v in a.overrides},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from pathlib import Path
 
 import click
@@ -91,10 +92,39 @@ def memory_budget() -> float:
     return available / 2
 
 
-def assumptions_option(f):
-    """``--assumptions DIR`` alone (commands that read a folder but take no overrides)."""
+def folder_option(f):
+    """``--assumptions DIR`` alone (a command whose ``--council`` means something else: ``benchmark``)."""
     return click.option("--assumptions", "assumptions_dir", type=click.Path(path_type=Path), default=None,
                         help="Assumption folder (default: ./assumptions, else the bundled example).")(f)
+
+
+def council_option(f):
+    """``--council NAME|CODE``: run on the folder ``costmodel init --council`` writes, in a temporary folder that is
+    removed afterwards (``--assumptions`` with it is a usage error). The command gets that folder as
+    ``assumptions_dir``; one line on stderr names the council."""
+    @functools.wraps(f)
+    def wrapper(*args, council=None, **kwargs):
+        if council is None:
+            return f(*args, **kwargs)
+        if kwargs.get("assumptions_dir") is not None:
+            raise click.UsageError("--council and --assumptions cannot be used together: --council builds the "
+                                   "assumptions from the council's published statistics (costmodel init --council)")
+        from ..evidence.council_init import init_council
+        from ..render.council_init import council_line
+        with tempfile.TemporaryDirectory(prefix="costmodel-council-") as tmp:
+            folder, match, baseline, a = init_council(council, parent=tmp)
+            click.echo(council_line(a.extra["council"], len(baseline.fallbacks)), err=True)
+            if match.note:
+                click.echo(f"Note: {match.note}", err=True)
+            return f(*args, **{**kwargs, "assumptions_dir": folder})
+    return click.option("--council", "council", metavar="NAME|CODE", default=None,
+                        help="Use the baseline `costmodel init --council` writes for this council (name, ONS or DfE "
+                             "code), in a temporary folder; not with --assumptions.")(wrapper)
+
+
+def assumptions_option(f):
+    """``--assumptions DIR`` or ``--council NAME`` (commands that read a folder but take no overrides)."""
+    return folder_option(council_option(f))
 
 
 def assumption_options(f):

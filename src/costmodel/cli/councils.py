@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import CostmodelError
-from .common import assumptions_option, check_output, infer_format, load_assumptions, write_output
+from .common import check_output, folder_option, infer_format, load_assumptions, write_output
 
 FORMATS = ["table", "csv", "json", "parquet"]
 OFSTED_CHOICES = ["outstanding", "good", "requires-improvement", "inadequate"]
@@ -82,8 +82,9 @@ def councils(region, text, ofsted, fmt, output, force):
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="Write to this file instead of stdout.")
 @click.option("--chart", type=click.Path(path_type=Path), default=None, help="Also draw the history (.png or .svg).")
 @click.option("--workbook", type=click.Path(path_type=Path), default=None,
-              help="Also build the live workbook with the benchmark as a VALUE sheet (.xlsx).")
-@assumptions_option
+              help="Also build the live workbook (from --assumptions, else the council's own baseline as costmodel init "
+                   "--council writes it) with the benchmark as a VALUE sheet (.xlsx).")
+@folder_option
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def benchmark(query, peers, fmt, output, chart, workbook, assumptions_dir, force):
     """A council's drivers against England, its region and its peers: agency rate, caseload, vacancy, turnover,
@@ -114,8 +115,16 @@ def benchmark(query, peers, fmt, output, chart, workbook, assumptions_dir, force
     if workbook is not None:
         from ..workbook.build import build_workbook, save_workbook
         from ..workbook.value_benchmark import add_benchmark
-        a = load_assumptions(assumptions_dir)
+        a = load_assumptions(assumptions_dir) if assumptions_dir else _council_assumptions(query)
         wb = build_workbook(a)
         add_benchmark(wb, data, " ".join(["costmodel", *sys.argv[1:]]), a.fingerprint())
         save_workbook(wb, workbook, force)
         click.echo(f"Wrote {workbook}", err=True)
+
+
+def _council_assumptions(query: str):
+    """The council's own set as ``costmodel init --council`` writes it (in a temporary folder, read back)."""
+    import tempfile
+    from ..evidence.council_init import init_council
+    with tempfile.TemporaryDirectory(prefix="costmodel-council-") as tmp:
+        return init_council(query, parent=tmp)[3]

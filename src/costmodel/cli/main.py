@@ -33,6 +33,7 @@ COMMANDS = {
     "excel": "costmodel.cli.excel:excel",
     "report": "costmodel.cli.report:report",
     "backtest": "costmodel.cli.backtest:backtest",
+    "init": "costmodel.cli.init:init",
     "councils": "costmodel.cli.councils:councils",
     "benchmark": "costmodel.cli.councils:benchmark",
     "voi": "costmodel.cli.analysis:voi",

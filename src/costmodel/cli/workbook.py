@@ -1,13 +1,15 @@
 """``costmodel workbook build | read | recalc``: the live-formula workbook from the command line."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from ..comparison import council_of
 from ..errors import CostmodelError
 from ..limits import implausible
-from .common import assumption_options, check_output, load_assumptions, warn
+from .common import assumption_options, assumptions_option, check_output, load_assumptions, warn
 from ..files.atomic import atomic_write, check_not_open, temp_folder
 
 
@@ -30,7 +32,8 @@ def workbook():
 @click.option("--case", type=click.Choice(["low", "central", "high"]), default="central", show_default=True,
               help="The case the book opens with (the Inputs!C3 selector).")
 def build(assumptions_dir, scenario, sets, output, force, case):
-    """Write the workbook: Cover, Inputs, Timeline, Calculations, Summary (with charts) and Sources.
+    """Write the workbook: Cover, Inputs, Timeline, Calculations, Summary (with charts) and Sources; for a named
+    council (--council, or a folder from costmodel init --council) also its benchmark as a VALUE sheet.
 
     Every calculation is a live formula reading the named inputs; recalculated, it gives the
     engine's figures (costmodel compare). Opens on Summary.
@@ -40,11 +43,17 @@ def build(assumptions_dir, scenario, sets, output, force, case):
       costmodel workbook build --output workbooks/costmodel.xlsx --force
       costmodel workbook build --scenario legacy_worse --output legacy_worse.xlsx
       costmodel workbook build --set options.trust.mobilisation_months=18 --output trust18.xlsx
+      costmodel workbook build --council Doncaster --output doncaster.xlsx
     """
     from ..workbook.build import build_workbook, save_workbook
     a = load_assumptions(assumptions_dir, scenario, sets)
     wb = build_workbook(a)
     wb["Inputs"]["C3"] = case
+    council = council_of(a)
+    if council:  # a council's own set: its benchmark against England, its region and its peers, as values
+        from ..evidence.benchmark import benchmark
+        from ..workbook.value_benchmark import add_benchmark
+        add_benchmark(wb, benchmark(council["code"]).to_dict(), " ".join(["costmodel", *sys.argv[1:]]), a.fingerprint())
     save_workbook(wb, output, force=force)
     click.echo(f"Wrote {output} ({len(a.levers)} levers, {len(a.options)} options; fingerprint {a.fingerprint()}). "
                "Formulas have no cached values until Excel or `costmodel workbook recalc` computes them.", err=True)
@@ -52,9 +61,7 @@ def build(assumptions_dir, scenario, sets, output, force, case):
 
 @workbook.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--assumptions", "assumptions_dir", type=click.Path(path_type=Path), default=None,
-              help="The folder the workbook was built from, for its options, scenarios and sources "
-                   "(default: ./assumptions, else the bundled example).")
+@assumptions_option
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="Folder to write the assumption files to; without it, only check the workbook.")
 @click.option("--force", is_flag=True, help="Overwrite files already in --output.")

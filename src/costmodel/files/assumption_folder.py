@@ -2,7 +2,9 @@
 
 ``appraisal.yaml``, ``baseline.yaml``, ``journey.yaml`` and ``options.yaml`` hold lever records;
 ``sources.yaml`` the source register; ``scenarios.yaml`` (optional) named overrides; ``prices.yaml``
-(optional; the bundled one when absent) the price indices (:mod:`costmodel.files.price_file`). A lever record
+(optional; the bundled one when absent) the price indices (:mod:`costmodel.files.price_file`);
+``council.yaml`` (optional, written by ``costmodel init --council``) which council the baseline describes and
+from which statistics, kept as ``Assumptions.extra["council"]`` for the report and the workbook. A lever record
 is a mapping with ``unit`` and ``value`` (and label, price_base, source or basis/reasoning, note);
 any other mapping is a group whose keys extend the dotted key. Problems name ``file:line``.
 """
@@ -28,6 +30,7 @@ REQUIRED_FILES = ("appraisal.yaml", "baseline.yaml", "journey.yaml", "options.ya
 SOURCE_FIELDS = ("title", "publisher", "year", "url", "identifier", "section", "note")
 SCENARIO_FIELDS = ("label", "reason", "set")
 SCENARIO_SECTIONS = ("scenarios", "correlations", "groups")
+COUNCIL_FILE = "council.yaml"
 
 
 def _line(d, key) -> int | None:
@@ -179,6 +182,21 @@ def _prices(folder: Path, sources: dict, problems: list):
     return parse_prices(data, lambda d, k: _where("prices.yaml", d, k), problems, sources)
 
 
+def _council(folder: Path, problems: list) -> dict | None:
+    """``council.yaml``, if the folder has one: a mapping whose ``council`` names the council (name, code)."""
+    path = folder / COUNCIL_FILE
+    if not path.exists():
+        return None
+    data, errs = read_yaml(path)
+    problems += errs
+    who = data.get("council") if isinstance(data, Mapping) else None
+    if not errs and not (isinstance(who, Mapping) and who.get("name") and who.get("code")):
+        problems.append(Problem(COUNCIL_FILE, "council", "expected council: {name, code, dfe_code, region} "
+                                "(written by costmodel init --council)"))
+        return None
+    return data
+
+
 def load_folder(folder) -> Assumptions:
     """Read and validate an assumption folder; raise :class:`AssumptionError` with every problem."""
     folder = Path(folder)
@@ -206,6 +224,9 @@ def load_folder(folder) -> Assumptions:
     scenarios, extra = _scenarios(parsed["scenarios.yaml"], problems)
     prices, price_records = _prices(folder, sources, problems)
     records += price_records
+    council = _council(folder, problems)
+    if council is not None:
+        extra["council"] = council
     try:
         result = build(records, options, sources, scenarios, origin=str(folder), extra=extra, prices=prices)
         lever_groups(result, where_of=lambda key: _where("scenarios.yaml", extra.get("groups"), key))
@@ -276,8 +297,10 @@ def to_trees(a: Assumptions) -> dict[str, dict]:
     trees["sources.yaml"] = {k: {f: getattr(s, f) for f in SOURCE_FIELDS if getattr(s, f) not in ("", None)}
                              for k, s in a.sources.items()}
     sc = {"scenarios": {k: {"label": s.label, "reason": s.reason, "set": dict(s.overrides)} for k, s in a.scenarios.items()}}
-    sc.update({k: v for k, v in a.extra.items()})
+    sc.update({k: v for k, v in a.extra.items() if k != "council"})
     trees["scenarios.yaml"] = sc
+    if a.extra.get("council"):
+        trees[COUNCIL_FILE] = a.extra["council"]
     if a.prices.indices:
         trees["prices.yaml"] = prices_tree(a)
     return trees

@@ -46,6 +46,10 @@ def render_table(result: dict, annual: bool = False, width: int | None = None) -
     labels = [o["label"] for o in result["options"].values()]
     rows = [[name, *cells] for name, cells in summary_rows(result)]
     out = [box_table(title, ["", *labels], rows, [False] + [True] * len(labels), width)]
+    c = result.get("council")
+    if c:
+        out.insert(0, f"Council: {c['name']} (ONS {c['code']}, DfE {c['dfe_code']}), {c['region']}: baseline from its "
+                      "published statistics (costmodel init --council).\n")
     if annual:
         heads = ["Year", *[c.replace("_", "-") for c in CATEGORIES], "Total", "Discount factor", "Present value"]
         for o in result["options"].values():
@@ -55,14 +59,23 @@ def render_table(result: dict, annual: bool = False, width: int | None = None) -
                                  [False] + [True] * (len(heads) - 1), width))
     d = result["decision"]
     lines = [f"Decision framework (Isos for the LGA, 2017): {d['summary']}.", *[f"  - {r}" for r in d["reasons"]]]
-    rec = result["baseline_reconciliation"]
-    lines.append(f"Outset spend reconciles: core {money_m(rec['core_service'])} + legacy placements "
-                 f"{money_m(rec['legacy_placements'])} + agency premium {money_m(rec['agency_premium'])} + interim "
-                 f"leaders {money_m(rec['interim_leaders'])} = {money_m(rec['total_outset_spend'])} a year.")
+    lines.append(reconciliation_line(result["baseline_reconciliation"]))
     lines += [f"Warning: {w}" for w in result.get("warnings", [])]
     cheapest = result["options"][result["cheapest_option"]]["label"]
     lines.append(f"Lowest present value: {cheapest}. Assumptions fingerprint {result['fingerprint']}.")
     return "".join(out) + "\n".join(lines) + "\n"
+
+
+def reconciliation_line(rec: dict) -> str:
+    """The outset spend as the sum of its lines, each with where its figures come from (published, derived, a
+    judgement or a national default: the weakest of its levers)."""
+    basis = {line: f" ({p['basis']})" for line, p in rec.get("provenance", {}).items()}
+    part = lambda line, name: f"{name} {money_m(rec[line])}{basis.get(line, '')}"  # noqa: E731
+    return (f"Outset spend reconciles: {part('core_service', 'core')} + {part('legacy_placements', 'legacy placements')} + "
+            f"{part('agency_premium', 'agency premium')} + {part('interim_leaders', 'interim leaders')} = "
+            f"{money_m(rec['total_outset_spend'])} a year.")
+
+
 
 
 def csv_text(header, rows) -> str:

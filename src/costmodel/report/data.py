@@ -19,7 +19,7 @@ from ..assumptions import COMPARATOR, Assumptions
 from ..errors import ToolError
 from ..files.atomic import temp_folder
 from ..files.children import run_child
-from ..comparison import compare
+from ..comparison import compare, council_of
 from ..levers import MONEY_UNITS, PHASES
 from ..sources import conversion_text
 from ..montecarlo import montecarlo as run_mc, plan
@@ -331,7 +331,26 @@ def report_data(a: Assumptions, scenario: str = "central", draws: int = DEFAULT_
         "safe_month_names": {k: (month_name(a.start_year, o["safe_service_month"]) if o["safe_service_month"] is not None else None)
                              for k, o in opts.items()},
         "backtest": _backtest_data(a) if backtest else None,
+        **council_report_data(a),
     }
+
+
+def council_report_data(a: Assumptions) -> dict:
+    """For a set that names a council (``costmodel init --council``): the council, the published figures its
+    baseline was set from (each with the date it refers to) and its benchmark section's data; else nothing."""
+    council = council_of(a)
+    if council is None:
+        return {"council": None, "benchmark": None}
+    record = a.extra["council"]
+    return {"council": {**council, "figures": [str(x) for x in record.get("summary") or ()],
+                        "fallbacks": len(record.get("fallbacks") or ())},
+            "benchmark": _benchmark_data(council["code"])}
+
+
+def _benchmark_data(code: str) -> dict:
+    """The council's benchmark (``costmodel benchmark``); imported only when asked for (pandas, the statistics)."""
+    from ..evidence.benchmark import benchmark
+    return benchmark(code).to_dict()
 
 
 def _backtest_data(a: Assumptions) -> dict:

@@ -17,6 +17,7 @@ from ..render.text import money_m
 from ..finite import check_finite
 from . import svg as charts
 from .backtest import backtest_section
+from .benchmark import benchmark_section
 from .decision_value import decision_value_section
 
 ROWS = (  # (field of the compare object, kind, row class); labels from costmodel.comparison.METRICS
@@ -206,13 +207,27 @@ def render_html(data: dict) -> str:
 <header class="masthead" role="banner"><p class="kicker">Children's social care · delivery options appraisal</p>
 <h1>How should we deliver children's social care while it improves?</h1>
 <p class="meta">Scenario: {escape(data['scenario'][0])}{(' (' + escape(data['scenario'][1]) + ')') if data['scenario'][1] else ''} · £m in real terms at {pb} prices · {len(years)} years, {years[0]} to {years[-1]} ·
-present values discounted at {r['discounting']['rate']:.1%} a year (HM Treasury Green Book)</p>{run_notes(data)}</header>
+present values discounted at {r['discounting']['rate']:.1%} a year (HM Treasury Green Book)</p>{council_masthead(data)}{run_notes(data)}</header>
 <main id="main">{''.join(body_sections(data))}</main>
 <footer class="runinfo" role="contentinfo"><p>Produced by costmodel {escape(__version__)} from assumptions with fingerprint
 <code>{escape(r['fingerprint'])}</code>. The figures are those of <code>costmodel compare</code> for the same assumptions. {mc}
 Tornado: {escape(t['method'])}.</p></footer>
 </div></body></html>
 """
+
+
+def council_masthead(data: dict) -> str:
+    """For a named council: who, and the published figures its baseline was set from, each with its date."""
+    c = data.get("council")
+    if not c:
+        return ""
+    figures = "; ".join(escape(f) for f in c["figures"])
+    fallbacks = (f" {c['fallbacks']} figure(s) are fallbacks (an earlier year, a joint return or a national default), "
+                 "listed by costmodel init --council." if c.get("fallbacks") else "")
+    return (f"<p class='meta council' data-council='{escape(c['code'])}'><strong>{escape(c['name'])}</strong> "
+            f"(ONS {escape(c['code'])}, DfE {escape(c['dfe_code'])}), {escape(c['region'])}. Baseline from its published "
+            f"statistics: {figures}.{fallbacks} Figures the statistics do not give are national defaults to replace with "
+            "the council's own.</p>")
 
 
 def run_notes(data: dict) -> str:
@@ -276,6 +291,7 @@ def body_sections(data: dict) -> list[str]:
         _section("decision", "Which form of support fits", decision_section(data)),
         _section("change", "What would change the decision", decision_value_section(data.get("decision_value"))),
         _section("assumptions", "The assumptions that matter most", assumptions_table(data) + prices_note(data)),
+        *([benchmark_section(data["benchmark"])] if data.get("benchmark") else []),
         *([backtest_section(data["backtest"])] if data.get("backtest") else []),
         _section("caveats", "What the figures leave out", "<ul class='caveats'>" + "".join(
             f"<li><strong>{escape(a)}</strong> {escape(b)}</li>" for a, b in data["caveats"]) + "</ul>"),

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from .. import levers as lv
 from ..assumptions import Assumptions
+from ..comparison import council_of
 from ..errors import WorkbookError
 from ..identifiers import identifier_problem
 from ..sources import register
@@ -103,6 +104,9 @@ def write_cover(ws, a: Assumptions) -> None:
                               "part of each option's cost paid by central government (DfE) is on Calculations and "
                               "Summary; the council pays the rest."),
     ]
+    council = council_of(a)
+    if council:
+        info.append(("Council", council_text(a, council)))
     for i, (label, text) in enumerate(info, start=2):
         ws[f"A{i}"] = label
         ws[f"A{i}"].style = "Subheading"
@@ -121,6 +125,16 @@ def write_cover(ws, a: Assumptions) -> None:
         ws[f"A{j}"] = name
         ws[f"A{j}"].style = name
         ws[f"B{j}"] = meaning
+
+
+def council_text(a: Assumptions, council: dict) -> str:
+    """The council the baseline describes, and the releases its figures come from (``costmodel init --council``)."""
+    releases = (a.extra["council"].get("statistics") or {}).get("sources") or {}
+    used = "; ".join(f"{k} {v}" for k, v in releases.items() if k in ("CIN", "CLA", "CSWW", "S251", "OFSTED"))
+    return (f"{council['name']} (ONS {council['code']}, DfE {council['dfe_code']}), {council['region']}: the baseline is "
+            f"set from its published statistics by costmodel init --council ({used}). Each baseline lever's note on "
+            "Inputs (column L) names the figure, the date it refers to and the release; 'National default' marks a figure "
+            "the statistics do not give, to replace with the council's own.")
 
 
 def write_inputs(wb, a: Assumptions) -> dict[str, int]:
