@@ -43,7 +43,8 @@ def lever_row(wb, key):
 
 def test_sheets_and_defined_names(book, bundled):
     _, wb = book
-    assert wb.sheetnames == ["Cover", "Inputs", "Timeline", "Calculations", "Summary", "Sources"]
+    assert wb.sheetnames == ["Cover", "Inputs", "Lookups", "Timeline", "Calculations", "Annual", "Summary", "Checks",
+                             "Sources"]
     for key in bundled.levers:
         [(sheet, ref)] = list(wb.defined_names[defined_name(key)].destinations)
         assert sheet == "Inputs" and wb["Inputs"][f"A{ref.split('$')[-1]}"].value == key
@@ -67,10 +68,10 @@ def test_formulas_read_names_not_typed_addresses_or_numbers(book):
     for sheet in ("Timeline", "Calculations"):
         for cell in formulas(wb[sheet]):
             assert "Inputs!" not in cell.value, f"{sheet}!{cell.coordinate} reads an input by address"
-            # universal constants only: 12 months a year, 0 and 1, and the 2 digits of RIGHT() in a year label
+            # 0 and 1 only, and the 2 digits of RIGHT() in a year label: 12 is the named months_per_year
             numbers = {t.value for t in Tokenizer(cell.value).items
                        if t.type == Token.OPERAND and t.subtype == Token.NUMBER}
-            assert numbers <= {"0", "1", "2", "12"}, f"{sheet}!{cell.coordinate} embeds {numbers}"
+            assert numbers <= {"0", "1", "2"}, f"{sheet}!{cell.coordinate} embeds {numbers}"
 
 
 def test_one_formula_per_row_copied_across(book, bundled):

@@ -22,6 +22,7 @@ from ..files.atomic import atomic_write, check_output
 from ..sources import register
 from . import layout as L
 from .annual import write_annual
+from .cached import with_cached_values
 from .calcs import write_calculations
 from .checks import write_checks
 from .inputs import write_inputs
@@ -156,7 +157,7 @@ def save_workbook(wb, path, force: bool = False) -> Path:
     check_output(path, force, suffixes=(".xlsx",))
     buffer = io.BytesIO()
     wb.save(buffer)
-    atomic_write(path, buffer.getvalue())  # temporary file beside it, then rename
+    atomic_write(path, with_cached_values(wb, buffer.getvalue()))  # temporary file beside it, then rename
     return path
 
 
