@@ -84,8 +84,7 @@ def write_headline_row(ws, a: Assumptions, o, row: int, an: Annual, dates: dict,
     put(ws, f"F{row}", f"=D{row}-pv_{SECOND_COMPARATOR}" if SECOND_COMPARATOR in a.option_keys else '="n/a"',
         L.OUTPUT, GBP_FMT)
     put(ws, f"G{row}", f"=Timeline!$E${dates['safe_service_month']}", L.OUTPUT, "0.00")
-    year = f"Timeline!$E${dates['safe_service_year']}"
-    put(ws, f"H{row}", f'=IF(ISNUMBER({year}),{_fy(year)},"none")')
+    put(ws, f"H{row}", f"=Timeline!$E${dates['safe_service_fy']}", L.LINK)
     put(ws, f"I{row}", f'=IF(Annual!{an.last_col}{b["stays"]}=1,MATCH(1,{stays},0)-1,"never")', L.OUTPUT, "0")
     put(ws, f"J{row}", f'=IF(ISNUMBER(I{row}),{_fy(f"I{row}")},"never")')
     put(ws, f"K{row}", f"=D{row}/Annual!$D${an.factor}", fmt=GBP_FMT)

@@ -65,6 +65,9 @@ def write_dates(b: Block, k: str, horizon: str) -> None:
           "usual)", "date", "month", f'=IF(improves_{k}=1,{b.E("sustain_start")},"none")')
     b.add("safe_service_year", "Year index of the safe core service (none for business as usual)", "date", "year index",
           f'=IF(ISNUMBER({b.E("safe_service_month")}),INT({b.E("safe_service_month")}/months_per_year),"none")', fmt="0")
+    y = b.E("safe_service_year")
+    b.add("safe_service_fy", "Financial year of the safe core service (none for business as usual)", "date", "year",
+          f'=IF(ISNUMBER({y}),(appraisal_start_year+{y})&"-"&RIGHT(appraisal_start_year+{y}+1,2),"none")')
     end = ok("leadership.interim_end_month")
     b.add("interim_end", "Interim leaders end (none: the end of the horizon)", "date", "month",
           f"=IF(ISNUMBER({end}),{end},{horizon})")
