@@ -182,6 +182,8 @@ def recalculated(bundled, tmp_path_factory):
         ("options.in_house.legacy.step_down_per_year", 1), ("options.in_house.leadership.interim_end_month", "none"),
         ("options.executive_leadership.efficiency.rate", 0.05), ("options.executive_leadership.efficiency.from_year", 3),
         ("journey.sustain_months", 0.5)]), "central", None)
+    cases["forced_medium"] = (bundled, "medium", None)  # typed over the list validation (a paste does that)
+    cases["forced_model"] = (bundled, "central", ("trust", "nonsense", "C"))
     paths = []
     for name, (a, which, edit) in cases.items():
         wb = build_workbook(bundled if edit else a)
@@ -321,7 +323,9 @@ def test_cli_recalc_stores_values(tmp_path, bundled):
     book = tmp_path / "book.xlsx"
     run_cli = [sys.executable, "-c", "from costmodel.cli import main; main()"]
     subprocess.run([*run_cli, "workbook", "build", "--output", str(book)], check=True, capture_output=True)
-    assert openpyxl.load_workbook(book, data_only=True)["Summary"]["D7"].value is None
+    cached = openpyxl.load_workbook(book, data_only=True)  # the build stores values: no recalculation needed
+    assert name_value(cached, "pv_trust") == pytest.approx(compare(load_folder(ROOT / "assumptions"))["options"]["trust"]
+                                                           ["present_value"], rel=1e-9)
     done = subprocess.run([*run_cli, "workbook", "recalc", str(book)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     wb = openpyxl.load_workbook(book, data_only=True)
@@ -346,3 +350,36 @@ def test_cli_recalc_stores_values(tmp_path, bundled):
     assert done.returncode == 0, done.stderr
     after = name_value(openpyxl.load_workbook(stale, data_only=True), "pv_trust")
     assert after - before == pytest.approx(SET_UP_DELTA(bundled), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["forced_medium", "forced_model"])
+def test_a_bad_value_forced_into_a_selector_makes_the_master_check_false(recalculated, name):
+    path, _, _ = recalculated[name]
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert name_value(wb, "master_check") is False  # FALSE, never #N/A
+    failing = [r for r in wb["Checks"].iter_rows(min_row=7, values_only=True) if r[3] is False]
+    assert failing and all(isinstance(r[4], str) and r[4] for r in failing)
+    assert wb["Summary"]["B3"].value is False and wb["Calculations"]["F1"].value is False  # the sheets' headers
+
+
+def test_cached_values_equal_libreoffice_on_every_formula_cell(recalculated, tmp_path):
+    """The values ``workbook build`` stores are LibreOffice's, cell by cell (relative 1e-9)."""
+    path, a, _ = recalculated["bundled"]
+    built = save_workbook(build_workbook(a), tmp_path / "cached.xlsx")
+    mine, lo = openpyxl.load_workbook(built, data_only=True), openpyxl.load_workbook(path, data_only=True)
+    formulas = openpyxl.load_workbook(built)
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type != "f":
+                    continue
+                got, want = mine[ws.title][c.coordinate].value, lo[ws.title][c.coordinate].value
+                where = f"{ws.title}!{c.coordinate}"
+                if isinstance(want, (int, float)) and not isinstance(want, bool):
+                    assert isinstance(got, (int, float)) and math.isclose(got, want, rel_tol=RTOL, abs_tol=ATOL), \
+                        f"{where}: cached {got!r} != LibreOffice {want!r}"
+                else:
+                    assert got == want or (got in (None, "") and want in (None, "")), f"{where}: {got!r} != {want!r}"
+                checked += 1
+    assert checked > 20_000
