@@ -30,7 +30,7 @@ def workbook():
 @click.option("--case", type=click.Choice(["low", "central", "high"]), default="central", show_default=True,
               help="The case the book opens with (the Inputs!C3 selector).")
 def build(assumptions_dir, scenario, sets, output, force, case):
-    """Write the workbook: Cover, Inputs, Timeline, Calculations, Summary (with charts) and Sources.
+    """Write the workbook: Cover, Inputs, Lookups, Timeline, Calculations, Annual, Summary, Checks and Sources.
 
     Every calculation is a live formula reading the named inputs; recalculated, it gives the
     engine's figures (costmodel compare). Opens on Summary.
@@ -47,7 +47,7 @@ def build(assumptions_dir, scenario, sets, output, force, case):
     wb["Inputs"]["C3"] = case
     save_workbook(wb, output, force=force)
     click.echo(f"Wrote {output} ({len(a.levers)} levers, {len(a.options)} options; fingerprint {a.fingerprint()}). "
-               "Formulas have no cached values until Excel or `costmodel workbook recalc` computes them.", err=True)
+               "Every formula carries its computed value; a spreadsheet recomputes them on opening.", err=True)
 
 
 @workbook.command()
