@@ -101,6 +101,29 @@ def test_package_and_cli_work_with_xlwings_blocked(tmp_path):
                           timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines[0] == '2 Error: the .xlsm needs xlwings\' VBA module: pip install "costmodel[excel]"'
-    assert lines[1] == "Error:"
+    assert lines[0].startswith("0 Wrote ")  # the VBA module is shipped: building the .xlsm needs no xlwings import
+    assert lines[-1] == "Error:"
     assert "xlwings" not in done.stderr
+
+
+def test_the_shipped_vba_module_is_the_pinned_xlwings_and_doctor_says_so(monkeypatch):
+    import tomllib
+    from costmodel.excel import versions
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert f"xlwings=={versions.pinned_xlwings()}" in deps
+    r = CliRunner().invoke(cli.main, ["excel", "doctor"])
+    assert r.exit_code == 0 and f"xlwings pinned (the book's VBA module): {versions.pinned_xlwings()}" in r.output
+    monkeypatch.setattr(versions, "installed_xlwings", lambda: "0.30.0")
+    r = CliRunner().invoke(cli.main, ["excel", "doctor"])
+    assert "match: NO" in r.output and "installed xlwings is 0.30.0" in r.output
+    if not sys.platform.startswith(("win", "darwin")):
+        assert "Excel: not available on this platform" in r.output
+
+
+def test_run_sheet_says_yellow_and_validations_stop(made):
+    wb = openpyxl.load_workbook(made, keep_vba=True)
+    text = " ".join(str(r[0]) for r in wb["Run"].iter_rows(values_only=True) if r[0])
+    assert "yellow" in text and "blue cells" not in text
+    assert wb["Inputs"]["E" + str(next(r for r in range(1, 400) if wb["Inputs"][f"A{r}"].value == "baseline.outset_spend"))].style == "Input"
+    for ws in (wb["Run"], wb["Inputs"]):
+        assert all(dv.showErrorMessage for dv in ws.data_validations.dataValidation)

@@ -43,7 +43,8 @@ def lever_row(wb, key):
 
 def test_sheets_and_defined_names(book, bundled):
     _, wb = book
-    assert wb.sheetnames == ["Cover", "Inputs", "Timeline", "Calculations", "Summary", "Sources"]
+    assert wb.sheetnames == ["Cover", "Inputs", "Lookups", "Timeline", "Calculations", "Annual", "Summary", "Checks",
+                             "Sources"]
     for key in bundled.levers:
         [(sheet, ref)] = list(wb.defined_names[defined_name(key)].destinations)
         assert sheet == "Inputs" and wb["Inputs"][f"A{ref.split('$')[-1]}"].value == key
@@ -67,10 +68,10 @@ def test_formulas_read_names_not_typed_addresses_or_numbers(book):
     for sheet in ("Timeline", "Calculations"):
         for cell in formulas(wb[sheet]):
             assert "Inputs!" not in cell.value, f"{sheet}!{cell.coordinate} reads an input by address"
-            # universal constants only: 12 months a year, 0 and 1, and the 2 digits of RIGHT() in a year label
+            # 0 and 1 only, and the 2 digits of RIGHT() in a year label: 12 is the named months_per_year
             numbers = {t.value for t in Tokenizer(cell.value).items
                        if t.type == Token.OPERAND and t.subtype == Token.NUMBER}
-            assert numbers <= {"0", "1", "2", "12"}, f"{sheet}!{cell.coordinate} embeds {numbers}"
+            assert numbers <= {"0", "1", "2"}, f"{sheet}!{cell.coordinate} embeds {numbers}"
 
 
 def test_one_formula_per_row_copied_across(book, bundled):
@@ -286,3 +287,111 @@ def test_rows_as_excel_gives_them_read_back_the_same(bundled, book):
     _, wb = book
     rows = [[float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in row] for row in rows_of(wb)]
     assert assumptions_from_inputs_rows(rows, bundled).fingerprint() == bundled.fingerprint()
+
+
+#: Excel 2010's functions that a reviewer can read and any engine computes (no volatile OFFSET, INDIRECT, NOW,
+#: TODAY, RAND): every function in the book must be one of these, and one the cached-value evaluator knows.
+EXCEL_2010 = {"ABS", "AND", "COUNT", "COUNTIF", "IF", "IFERROR", "INDEX", "INT", "ISNUMBER", "MATCH", "MAX", "MIN",
+              "OR", "RIGHT", "SUM", "SUMIF", "SUMPRODUCT"}
+WHOLE_LINE = re.compile(r"(?<![A-Za-z0-9_])\$?[A-Z]{1,3}:\$?[A-Z]{1,3}(?![0-9])|(?<![A-Za-z0-9_$])\$?[0-9]+:\$?[0-9]+")
+
+
+def test_every_formula_is_short_plain_and_in_excel_2010(book, bundled, tmp_path):
+    from costmodel.workbook.functions import FUNCTIONS
+    assert EXCEL_2010 == set(FUNCTIONS)
+    wide = load_folder_with_option(tmp_path)  # long option and support keys make the longest names
+    for wb in (book[1], openpyxl.load_workbook(save_workbook(build_workbook(wide), tmp_path / "wide.xlsx"))):
+        count = 0
+        for ws in wb.worksheets:
+            for cell in formulas(ws):
+                where, f = f"{ws.title}!{cell.coordinate}", cell.value
+                count += 1
+                assert len(f) <= 120, f"{where} is {len(f)} characters: {f}"
+                assert "--" not in f, f"{where} coerces with --: {f}"
+                assert not WHOLE_LINE.search(f), f"{where} reads a whole column or row: {f}"
+                used = {t.value[:-1].upper() for t in Tokenizer(f).items if t.type == Token.FUNC and t.subtype == Token.OPEN}
+                assert used <= EXCEL_2010, f"{where} uses {used - EXCEL_2010}"
+        assert count > 20_000
+        for name in wb.defined_names:  # lever names are the lever keys (the contract); Excel allows 255 characters
+            assert len(name) <= 255 and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name), name
+        keys = sorted((o for o in bundled.option_keys + ("trust_shared_back_office",)), key=len, reverse=True)
+        added = [next((n[: -len(k) - 1] for k in keys if n.endswith("_" + k)), n) for n in wb.defined_names
+                 if not n.startswith(("options_", "baseline_", "appraisal_", "journey_", "prices_"))]
+        assert max(map(len, added)) <= 25, added  # the names the book adds (outputs per option, constants) are short
+
+
+def load_folder_with_option(tmp_path):
+    from costmodel.files.assumption_folder import load_folder
+    from tests.workbook.test_workbook_recalc import trust_shared_back_office
+    return load_folder(trust_shared_back_office(tmp_path))
+
+
+def test_every_validation_stops_bad_values_and_says_what_is_allowed(book):
+    _, wb = book
+    ws = wb["Inputs"]
+    dvs = ws.data_validations.dataValidation
+    assert dvs
+    for dv in dvs:
+        assert dv.showErrorMessage and dv.errorStyle in (None, "stop"), dv.sqref
+        assert dv.error and dv.errorTitle, dv.sqref
+    lists = {str(dv.sqref): dv.formula1 for dv in dvs if dv.type == "list"}
+    assert lists["C3"] == '"low,central,high"'
+    assert any("business_as_usual" in f for f in lists.values())
+
+
+def test_inputs_table_filters_under_protection_and_constants_are_inputs(book):
+    _, wb = book
+    ws = wb["Inputs"]
+    assert ws.protection.sheet and ws.protection.autoFilter is False and ws.protection.sort is False
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A")
+    for name in ("long_rate_from_year", "mid_year_point", "months_per_year", "tolerance"):
+        [(sheet, ref)] = list(wb.defined_names[name].destinations)
+        cell = ws[ref.replace("$", "")]
+        assert sheet == "Inputs" and cell.style == "Input" and cell.protection.locked is False
+        row = cell.row
+        assert ws[f"B{row}"].value and ws[f"C{row}"].value and ws[f"I{row}"].value  # label, unit, source
+
+
+def test_styles_are_excels_built_in_ones(book):
+    _, wb = book
+    ids = {s.name: s.builtinId for s in wb._named_styles}
+    assert (ids["Input"], ids["Output"], ids["Calculation"], ids["Check Cell"], ids["Linked Cell"]) == (20, 21, 22, 23, 24)
+
+
+def test_every_sheet_shows_the_master_check_and_summary_holds_outputs_only(book):
+    _, wb = book
+    for ws in wb.worksheets:
+        if ws.title in ("Cover", "Sources"):
+            continue
+        assert any(c.value in ("=master_check",) or (ws.title == "Checks" and c.coordinate == "D3")
+                   for row in ws.iter_rows(max_row=4) for c in row), ws.title
+    summary = {c.value for row in wb["Summary"].iter_rows() for c in row if c.data_type == "f"}
+    assert not any("SUMIF" in f or "SUMPRODUCT" in f for f in summary)  # the workings are on Annual
+
+
+def test_cached_values_are_stored_for_every_formula(book, bundled):
+    path, _ = book
+    wb = openpyxl.load_workbook(path)
+    values = openpyxl.load_workbook(path, data_only=True)
+    assert wb.calculation.fullCalcOnLoad
+    missing = [f"{ws.title}!{c.coordinate}" for ws in wb.worksheets for c in formulas(ws)
+               if values[ws.title][c.coordinate].value is None
+               and not (ws.title == "Checks" and c.column_letter == "E")]  # the cause is "" (None) when OK
+    assert not missing, missing[:5]
+    from costmodel.comparison import compare
+    got = {k: values["Summary"][ref.replace("$", "")].value
+           for k in bundled.option_keys for (_, ref) in wb.defined_names[f"pv_{k}"].destinations}
+    for k, o in compare(bundled)["options"].items():
+        assert got[k] == pytest.approx(o["present_value"], rel=1e-9)
+    assert values["Checks"]["D3"].value is True
+
+
+@pytest.mark.parametrize("cell, typed", [("C3", "medium"), ("C7", "nonsense"), ("C10", 42)])
+def test_a_bad_selector_forced_in_makes_the_master_check_false_never_an_error(bundled, tmp_path, cell, typed):
+    wb = build_workbook(bundled)
+    wb["Inputs"][cell] = typed  # as pasted over the validation
+    path = save_workbook(wb, tmp_path / "forced.xlsx")
+    values = openpyxl.load_workbook(path, data_only=True)
+    assert values["Checks"]["D3"].value is False
+    failing = [r for r in values["Checks"].iter_rows(min_row=7, values_only=True) if r[3] is False]
+    assert failing and all(r[4] for r in failing)  # each failed check names its cause

@@ -90,8 +90,8 @@ def check_parity(path: Path, a, which: str = "central") -> int:
         seen.add((option, key))
     for o in a.options:
         assert all((o.key, line) in seen for line in option_lines(o, v, m)), f"missing Calculations rows for {o.key}"
-    # Summary: headline names, annual table, discount factors
-    summary = wb["Summary"]
+    # Summary: headline names; Annual: the annual table and the discount factors
+    summary, annual = wb["Summary"], wb["Annual"]
     by_cat = table.by_category()[0]
     cum = np.cumsum(table.total()[0] * ap.factors[0], axis=-1)
     for i, o in enumerate(a.options):
@@ -105,17 +105,17 @@ def check_parity(path: Path, a, which: str = "central") -> int:
         close(name_value(wb, f"pv_council_{k}"), ap.present_value_by_payer[0, i, 0], f"pv_council_{k}")
         close(name_value(wb, f"pv_central_government_{k}"), ap.present_value_by_payer[0, i, 1], f"pv_central_{k}")
         checked += 8
-        for r in summary.iter_rows(min_row=8, values_only=True):
+        for r in annual.iter_rows(min_row=5, values_only=True):
             if r[0] == k and r[2] in CATEGORIES:
                 j = CATEGORIES.index(r[2])
                 for t in range(a.horizon_years):
-                    close(r[4 + t], by_cat[i, j, t], f"Summary {k}/{r[2]} year {t}")
-                close(r[3], by_cat[i, j].sum(), f"Summary {k}/{r[2]} total")
-                close(r[4 + a.horizon_years], ap.present_value_by_category[0, i, j], f"Summary {k}/{r[2]} PV")
+                    close(r[4 + t], by_cat[i, j, t], f"Annual {k}/{r[2]} year {t}")
+                close(r[3], by_cat[i, j].sum(), f"Annual {k}/{r[2]} total")
+                close(r[4 + a.horizon_years], ap.present_value_by_category[0, i, j], f"Annual {k}/{r[2]} PV")
                 checked += a.horizon_years + 2
             elif r[0] == k and r[2] == "cumulative":
                 for t in range(a.horizon_years):
-                    close(r[4 + t], cum[i, t], f"Summary {k} cumulative year {t}")
+                    close(r[4 + t], cum[i, t], f"Annual {k} cumulative year {t}")
         one_off = sum(ap.totals[0, i, CATEGORIES.index(c)] for c in ONE_OFF)
         [hrow] = [r for r in summary.iter_rows(min_row=7, max_row=7 + len(a.options), values_only=True) if r[0] == k]
         safe, payback = ap.safe_service_month[0, i], ap.payback_year_vs_do_minimum[0, i]
@@ -125,12 +125,12 @@ def check_parity(path: Path, a, which: str = "central") -> int:
         close(hrow[12], ap.totals[0, i].sum(), f"{k} total")
         fit = verdict_from_values({c: float(x[0]) for c, x in v.items() if c.startswith("baseline.capacity.")})
         assert hrow[13] == fit.for_model(o.model)
-    for r in summary.iter_rows(min_row=8, values_only=True):
+    for r in annual.iter_rows(min_row=5, values_only=True):
         if r[1] == "Discount factor in use":
             for t in range(a.horizon_years):
                 close(r[4 + t], ap.factors[0, t], f"discount factor year {t}")
     assert name_value(wb, "decision_summary") == fit.summary
-    assert name_value(wb, "master_check") == 0
+    assert name_value(wb, "master_check") is True
     return checked
 
 
@@ -182,6 +182,8 @@ def recalculated(bundled, tmp_path_factory):
         ("options.in_house.legacy.step_down_per_year", 1), ("options.in_house.leadership.interim_end_month", "none"),
         ("options.executive_leadership.efficiency.rate", 0.05), ("options.executive_leadership.efficiency.from_year", 3),
         ("journey.sustain_months", 0.5)]), "central", None)
+    cases["forced_medium"] = (bundled, "medium", None)  # typed over the list validation (a paste does that)
+    cases["forced_model"] = (bundled, "central", ("trust", "nonsense", "C"))
     paths = []
     for name, (a, which, edit) in cases.items():
         wb = build_workbook(bundled if edit else a)
@@ -321,7 +323,9 @@ def test_cli_recalc_stores_values(tmp_path, bundled):
     book = tmp_path / "book.xlsx"
     run_cli = [sys.executable, "-c", "from costmodel.cli import main; main()"]
     subprocess.run([*run_cli, "workbook", "build", "--output", str(book)], check=True, capture_output=True)
-    assert openpyxl.load_workbook(book, data_only=True)["Summary"]["D7"].value is None
+    cached = openpyxl.load_workbook(book, data_only=True)  # the build stores values: no recalculation needed
+    assert name_value(cached, "pv_trust") == pytest.approx(compare(load_folder(ROOT / "assumptions"))["options"]["trust"]
+                                                           ["present_value"], rel=1e-9)
     done = subprocess.run([*run_cli, "workbook", "recalc", str(book)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     wb = openpyxl.load_workbook(book, data_only=True)
@@ -346,3 +350,36 @@ def test_cli_recalc_stores_values(tmp_path, bundled):
     assert done.returncode == 0, done.stderr
     after = name_value(openpyxl.load_workbook(stale, data_only=True), "pv_trust")
     assert after - before == pytest.approx(SET_UP_DELTA(bundled), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["forced_medium", "forced_model"])
+def test_a_bad_value_forced_into_a_selector_makes_the_master_check_false(recalculated, name):
+    path, _, _ = recalculated[name]
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert name_value(wb, "master_check") is False  # FALSE, never #N/A
+    failing = [r for r in wb["Checks"].iter_rows(min_row=7, values_only=True) if r[3] is False]
+    assert failing and all(isinstance(r[4], str) and r[4] for r in failing)
+    assert wb["Summary"]["B3"].value is False and wb["Calculations"]["F1"].value is False  # the sheets' headers
+
+
+def test_cached_values_equal_libreoffice_on_every_formula_cell(recalculated, tmp_path):
+    """The values ``workbook build`` stores are LibreOffice's, cell by cell (relative 1e-9)."""
+    path, a, _ = recalculated["bundled"]
+    built = save_workbook(build_workbook(a), tmp_path / "cached.xlsx")
+    mine, lo = openpyxl.load_workbook(built, data_only=True), openpyxl.load_workbook(path, data_only=True)
+    formulas = openpyxl.load_workbook(built)
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type != "f":
+                    continue
+                got, want = mine[ws.title][c.coordinate].value, lo[ws.title][c.coordinate].value
+                where = f"{ws.title}!{c.coordinate}"
+                if isinstance(want, (int, float)) and not isinstance(want, bool):
+                    assert isinstance(got, (int, float)) and math.isclose(got, want, rel_tol=RTOL, abs_tol=ATOL), \
+                        f"{where}: cached {got!r} != LibreOffice {want!r}"
+                else:
+                    assert got == want or (got in (None, "") and want in (None, "")), f"{where}: {got!r} != {want!r}"
+                checked += 1
+    assert checked > 20_000

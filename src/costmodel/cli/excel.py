@@ -36,11 +36,27 @@ def workbook_command(assumptions_dir, scenario, sets, output, force):
       costmodel excel workbook --scenario legacy_worse --output legacy_worse.xlsm --force
     """
     from ..excel.book import check_macro_output, write_macro_workbook
+    from ..excel.versions import version_note
     check_macro_output(output, force)
     a = load_assumptions(assumptions_dir, scenario, sets)
     companion = write_macro_workbook(a, output)
     click.echo(f"Wrote {output} and {companion.name} (keep them in the same folder); "
                f"open the .xlsm in Excel and press Alt+F8 > SampleCall", err=True)
+    if note := version_note():
+        click.echo(f"Note: {note}", err=True)
+
+
+@excel.command("doctor")
+def doctor_command():
+    """Say which xlwings the book's VBA module is for, which is installed, and whether Excel and the add-in are here.
+
+    \b
+    Example:
+      costmodel excel doctor
+    """
+    from ..excel.versions import doctor_lines
+    for line in doctor_lines():
+        click.echo(line)
 
 
 @excel.command("run")

@@ -32,8 +32,8 @@ def workbook():
 @click.option("--case", type=click.Choice(["low", "central", "high"]), default="central", show_default=True,
               help="The case the book opens with (the Inputs!C3 selector).")
 def build(assumptions_dir, scenario, sets, output, force, case):
-    """Write the workbook: Cover, Inputs, Timeline, Calculations, Summary (with charts) and Sources; for a named
-    council (--council, or a folder from costmodel init --council) also its benchmark as a VALUE sheet.
+    """Write the workbook: Cover, Inputs, Lookups, Timeline, Calculations, Annual, Summary, Checks and Sources; for a
+    named council (--council, or a folder from costmodel init --council) also its benchmark as a VALUE sheet.
 
     Every calculation is a live formula reading the named inputs; recalculated, it gives the
     engine's figures (costmodel compare). Opens on Summary.
@@ -56,7 +56,7 @@ def build(assumptions_dir, scenario, sets, output, force, case):
         add_benchmark(wb, benchmark(council["code"]).to_dict(), " ".join(["costmodel", *sys.argv[1:]]), a.fingerprint())
     save_workbook(wb, output, force=force)
     click.echo(f"Wrote {output} ({len(a.levers)} levers, {len(a.options)} options; fingerprint {a.fingerprint()}). "
-               "Formulas have no cached values until Excel or `costmodel workbook recalc` computes them.", err=True)
+               "Every formula carries its computed value; a spreadsheet recomputes them on opening.", err=True)
 
 
 @workbook.command()

@@ -1,8 +1,7 @@
 """The macro-enabled workbook wired to the package: the generated workbook plus xlwings' VBA module.
 
 ``costmodel excel workbook --output costmodel_book.xlsm`` builds the generated workbook (issue 4),
-adds the xlwings VBA module (taken from ``xlwings quickstart NAME --standalone``, which works without
-Excel), an ``xlwings.conf`` sheet, a ``Run`` sheet with the settings and instructions, and writes a
+adds the xlwings VBA module (shipped with costmodel for the pinned xlwings: ``versions.py``), an ``xlwings.conf`` sheet, a ``Run`` sheet with the settings and instructions, and writes a
 companion ``costmodel_book.py`` beside the book that the xlwings ``SampleCall`` macro and the ribbon's
 "Run main" button import. ``costmodel excel run ACTION --book PATH`` needs Excel (Windows or macOS).
 """
@@ -10,15 +9,17 @@ from __future__ import annotations
 
 import io
 import keyword
-import sys
+from importlib.resources import as_file
 from pathlib import Path
 
-from ..errors import CostmodelError, ToolError
-from ..files.atomic import atomic_write, check_output, temp_folder
-from ..files.children import run_child
+from ..errors import CostmodelError
+from ..files.atomic import atomic_write, check_output
 from ..workbook.build import build_workbook
+from ..workbook.cached import with_cached_values
 from ..workbook.layout import finish
+from ..workbook.inputs import stop
 from . import jobs as logic
+from .versions import VBA_BOOK, vba_file
 
 UDF_MODULE = "costmodel.excel.udfs"
 INPUTS_NAME = "CostmodelInputs"  # defined name over the Inputs sheet, the UDFs' inputs argument
@@ -47,7 +48,7 @@ from costmodel.excel.app import compare, main, montecarlo, read_inputs, switchin
 RUN_TEXT = [
     "How to run the cost model from this workbook (Windows or macOS with Microsoft Excel)",
     "1. Once: pip install \"costmodel[excel]\" and keep {py} in the same folder as this workbook.",
-    "2. Edit the Inputs sheet (blue cells). Choose the job in B4 (Action) and, for Monte Carlo, the samples and seed.",
+    "2. Edit the Inputs sheet (the yellow cells: Excel's Input style). Choose the job in B4 (Action) and, for Monte Carlo, the samples and seed.",
     "3. Press Alt+F8, pick SampleCall and click Run. With the xlwings add-in installed "
     "(xlwings addin install) you can press 'Run main' on the xlwings ribbon tab instead.",
     "4. The results appear on their own sheet (e.g. 'Compare results'), with the run time, seed and assumptions "
@@ -65,19 +66,12 @@ RUN_TEXT = [
 ]
 
 
-def quickstart_vba(workdir: Path):
-    """The xlwings VBA project of ``xlwings quickstart NAME --standalone``, as openpyxl's ``vba_archive``."""
-    try:
-        import xlwings  # noqa: F401 - only to say clearly that the extra is missing
-    except ImportError:
-        raise CostmodelError("the .xlsm needs xlwings' VBA module: pip install \"costmodel[excel]\"") from None
+def shipped_vba():
+    """The VBA project shipped with costmodel (xlwings' standalone module, for the pinned xlwings), as openpyxl's
+    ``vba_archive``; see ``scripts/make_vba_project.py``."""
     from openpyxl import load_workbook
-    done = run_child([sys.executable, "-m", "xlwings.cli", "quickstart", "costmodel_vba", "--standalone"], 120,
-                     "xlwings quickstart", cwd=workdir)
-    book = workdir / "costmodel_vba" / "costmodel_vba.xlsm"
-    if done.returncode != 0 or not book.exists():
-        raise ToolError(f"xlwings quickstart failed: {(done.stderr or done.stdout).strip()[-300:]}")
-    return load_workbook(book, keep_vba=True).vba_archive
+    with as_file(vba_file(VBA_BOOK)) as path:
+        return load_workbook(path, keep_vba=True).vba_archive
 
 
 def write_run_sheet(ws, a, companion: str) -> None:
@@ -106,11 +100,12 @@ def write_run_sheet(ws, a, companion: str) -> None:
             cell.fill, cell.protection = fill, Protection(locked=False)
         ws.cell(i, 3, hint)
     assert ws.cell(4, 1).value == "Action" and ws.cell(10, 1).value == "Last run"
-    dv = DataValidation(type="list", formula1='"' + ",".join(logic.ACTIONS) + '"', allow_blank=False)
-    dv.error, dv.errorTitle = "Choose one of the jobs in the list", "costmodel"
+    dv = stop(DataValidation(type="list", formula1='"' + ",".join(logic.ACTIONS) + '"', allow_blank=False),
+              "Action", "One of: " + ", ".join(logic.ACTIONS))
     ws.add_data_validation(dv)
     dv.add("B4")
-    opts = DataValidation(type="list", formula1='"' + ",".join(a.option_keys) + '"')
+    opts = stop(DataValidation(type="list", formula1='"' + ",".join(a.option_keys) + '"'), "Option",
+                "An option key: " + ", ".join(a.option_keys))
     ws.add_data_validation(opts)
     opts.add("B7")
     opts.add("B8")
@@ -150,10 +145,11 @@ def build_macro_workbook(a, vba_archive):
 
 
 def save_macro_workbook(wb, path: Path) -> None:
+    """Write atomically, with every formula's value stored (as ``workbook build`` does)."""
     finish(wb)
     buf = io.BytesIO()
     wb.save(buf)
-    atomic_write(path, buf.getvalue())
+    atomic_write(path, with_cached_values(wb, buf.getvalue()))
 
 
 def companion_path(path: Path) -> Path:
@@ -175,12 +171,10 @@ def check_macro_output(path: Path, force: bool) -> None:
 
 def write_macro_workbook(a, output: Path) -> Path:
     """Write the .xlsm and its companion .py beside it (paths already checked); the companion's path."""
-    with temp_folder("xlwings") as tmp:
-        vba = quickstart_vba(Path(tmp))
-        wb, run, conf = build_macro_workbook(a, vba)
-        write_run_sheet(run, a, companion_path(output).name)
-        write_conf_sheet(conf)
-        save_macro_workbook(wb, output)
+    wb, run, conf = build_macro_workbook(a, shipped_vba())
+    write_run_sheet(run, a, companion_path(output).name)
+    write_conf_sheet(conf)
+    save_macro_workbook(wb, output)
     companion = companion_path(output)
     atomic_write(companion, COMPANION.format(book=output.name, stem=output.stem).encode())
     return companion

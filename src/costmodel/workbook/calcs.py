@@ -1,11 +1,11 @@
-"""Timeline and Calculations sheets: the engine's month grid and cost lines as live row formulas.
+"""The month sheets' shared frame (Timeline and Calculations) and the Calculations sheet.
 
 Both sheets share one column layout (FAST): A option key, B label, C kind or category, D unit,
 E constant, F total, G row key, then one column per month from H (month 0 = April of the start
-year). Each row has one formula copied across the months; inputs are read through their defined
-names. Timing flags are the share of a month inside an interval, exactly as ``timeline.py``:
-``active(a, n) = MAX(0, MIN(1, MIN(m+1, a+n) − MAX(m, a)))``; ``from(a) = MAX(0, MIN(1, m+1−a))``;
-``until(e) = MAX(0, MIN(1, e−m))``.
+year). Each row has one formula copied across the months. An option's block starts each lever it
+uses with a link row (constant column E = the lever's defined name), so that the row formulas below
+read short cell references, never a long name twice. Timing flags are the share of a month inside an
+interval, exactly as ``timeline.py``: ``active(a, n) = MAX(0, MIN(1, MIN(m+1, a+n) − MAX(m, a)))``.
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from .. import levers as lv
 from ..assumptions import Assumptions
+from ..cost_lines import CATEGORIES
+from ..comparison import CATEGORY_LABELS
 from ..engine import SUPPORT_PREFIX, table_lines
 from . import layout as L
 from .calc_lines import LINE_LABELS, line_formulas, write_payer_rows, write_workings
@@ -29,6 +31,7 @@ class Grid:
     rows: dict = field(default_factory=dict)
     totals: dict = field(default_factory=dict)  # option -> total row on Calculations
     starts: dict = field(default_factory=dict)  # option -> first row of its block on Calculations
+    categories: dict = field(default_factory=dict)  # option -> {category: row} on Calculations
     first: int = L.FIRST_BLOCK_ROW
     last: int = L.FIRST_BLOCK_ROW
 
@@ -37,13 +40,45 @@ class Grid:
         return L.month_col(self.months - 1)
 
 
+class Block:
+    """The rows of one option (or of the shared block) on Timeline or Calculations, written top to bottom."""
+
+    def __init__(self, ws, r: int, option: str, months: int, fmt: str = GBP_FMT):
+        self.ws, self.r, self.option, self.months, self.fmt = ws, r, option, months, fmt
+        self.rows: dict[str, int] = {}
+
+    def add(self, key: str, label: str, kind: str, unit: str, const: str | None = None, month: str | None = None,
+            fmt: str | None = None) -> str:
+        """One row: ``const`` in E, ``month`` (a template with ``{c}`` the month column, ``{r}`` the row) copied
+        across; returns the absolute reference of its constant, ``$E$r``."""
+        self.rows[key] = r = self.r
+        write_row(self.ws, r, self.option, label, kind, unit, key, const, month, self.months if month else 0,
+                  fmt or self.fmt)
+        self.r += 1
+        return f"$E${r}"
+
+    def E(self, key: str) -> str:
+        return f"$E${self.rows[key]}"
+
+    def lever(self, key: str) -> str:
+        """The lever's value through a link row of this block (added on first use): ``$E$r``."""
+        if key not in self.rows:
+            spec = lv.spec_for(key)
+            self.add(key, f"Input: {spec.label}", "input", spec.unit, f"={lv.defined_name(key)}",
+                     fmt="General" if spec.unit not in lv.MONEY_UNITS else GBP_FMT)
+            self.ws[f"E{self.rows[key]}"].style = L.LINK
+        return self.E(key)
+
+
 def n(key: str) -> str:
     """The defined name of a lever key."""
     return lv.defined_name(key)
 
 
-def _frame(ws, title: str, months: int, link: bool) -> None:
+def frame(ws, title: str, months: int, link: bool) -> None:
+    """Headings, the master check and the month rows (Timeline computes them, Calculations links to Timeline)."""
     L.heading(ws, "A1", title)
+    L.master_badge(ws, "E1", "F1")
     for col, text in zip("ABCDEFG", ("Option", "Row", "Kind / category", "Unit", "Constant", "Total", "Row key")):
         ws[f"{col}2"] = text
         ws[f"{col}2"].style = "Subheading"
@@ -58,188 +93,93 @@ def _frame(ws, title: str, months: int, link: bool) -> None:
     for m in range(months):
         c = L.month_col(m)
         ws.column_dimensions[c].width = 11
-        prev = L.month_col(m - 1) if m else None
         if link:
             for r in labels:
                 ws[f"{c}{r}"] = f"=Timeline!{c}{r}"
-                ws[f"{c}{r}"].style = "Link"
+                ws[f"{c}{r}"].style = L.LINK
             continue
-        ws[f"{c}{L.MONTH_ROW}"] = 0 if m == 0 else f"={prev}{L.MONTH_ROW}+1"
-        ws[f"{c}{L.YEAR_ROW}"] = f"=INT({c}{L.MONTH_ROW}/12)"
-        ws[f"{c}{L.FY_ROW}"] = (f'=(appraisal_start_year+{c}{L.YEAR_ROW})&"-"&'
-                                f'RIGHT(appraisal_start_year+{c}{L.YEAR_ROW}+1,2)')
-        ws[f"{c}{L.MONTH_END_ROW}"] = f"={c}{L.MONTH_ROW}+1"
-        for r in labels:
-            ws[f"{c}{r}"].style = "Calculation"
-            ws[f"{c}{r}"].number_format = "0"
+        month_header(ws, m)
     ws.freeze_panes = f"H{L.FIRST_BLOCK_ROW - 1}"
 
 
-def _row(ws, r: int, option: str, label: str, kind: str, unit: str, key: str,
-         const: str | None = None, month: str | None = None, months: int = 0, fmt: str = GBP_FMT) -> None:
+def month_header(ws, m: int) -> None:
+    """Month m's number, year index, financial year and month end on Timeline."""
+    c = L.month_col(m)
+    ws[f"{c}{L.MONTH_ROW}"] = 0 if m == 0 else f"={L.month_col(m - 1)}{L.MONTH_ROW}+1"
+    ws[f"{c}{L.YEAR_ROW}"] = f"=INT({c}{L.MONTH_ROW}/months_per_year)"
+    ws[f"{c}{L.FY_ROW}"] = (f'=(appraisal_start_year+{c}{L.YEAR_ROW})&"-"&'
+                            f'RIGHT(appraisal_start_year+{c}{L.YEAR_ROW}+1,2)')
+    ws[f"{c}{L.MONTH_END_ROW}"] = f"={c}{L.MONTH_ROW}+1"
+    for r in (L.MONTH_ROW, L.YEAR_ROW, L.FY_ROW, L.MONTH_END_ROW):
+        ws[f"{c}{r}"].style = L.CALC
+        ws[f"{c}{r}"].number_format = "0"
+
+
+def write_row(ws, r: int, option: str, label: str, kind: str, unit: str, key: str,
+              const: str | None = None, month: str | None = None, months: int = 0, fmt: str = GBP_FMT) -> None:
     """One row: constant in E, ``month`` (a template with ``{c}`` for the month column) copied across."""
     for col, value in zip("ABCDG", (option, label, kind, unit, key)):
         L.put_text(ws, f"{col}{r}", value)
     if const is not None:
         ws[f"E{r}"] = const
-        ws[f"E{r}"].style = "Calculation"
+        ws[f"E{r}"].style = L.CALC
         ws[f"E{r}"].number_format = fmt if unit != "month" else "0.00"
     if month is not None:
         last = L.month_col(months - 1)
         ws[f"F{r}"] = f"=SUM(H{r}:{last}{r})"
-        ws[f"F{r}"].style = "Calculation"
+        ws[f"F{r}"].style = L.CALC
         ws[f"F{r}"].number_format = fmt
         for m in range(months):
-            c = L.month_col(m)
-            ws[f"{c}{r}"] = month.format(c=c, r=r)
-            ws[f"{c}{r}"].style = "Calculation"
-            ws[f"{c}{r}"].number_format = fmt
+            cell = ws.cell(r, L.FIRST_MONTH_COL + m, month.format(c=L.month_col(m), r=r))
+            cell.style = L.CALC
+            cell.number_format = fmt
 
 
-def active(start: str, length: str) -> str:
-    """Share of month {c} inside [start, start + length)."""
-    return f"=MAX(0,MIN(1,MIN({{c}}${L.MONTH_END_ROW},{start}+{length})-MAX({{c}}${L.MONTH_ROW},{start})))"
-
-
-def write_timeline(wb, a: Assumptions) -> Grid:
-    """Timeline: the month grid, the relative price weights, then for each option its journey dates and timing flags."""
-    ws = wb["Timeline"]
-    M = a.months
-    grid = Grid(months=M)
-    _frame(ws, "Timeline: months, financial years, journey dates and timing flags per option", M, link=False)
-    r = write_price_weights(ws, grid, L.FIRST_BLOCK_ROW)
-    for o in a.options:
-        k = o.key
-        ok = lambda s: n(f"options.{k}.{s}")  # noqa: E731
-        L.put_text(ws, f"A{r}", k, "Subheading")
-        L.put_text(ws, f"B{r}", f"Option {k}: {o.label}", "Subheading")
-        r += 1
-        rows = {}
-
-        def add(key, label, kind, unit, const=None, month=None, fmt=FLAG_FMT):
-            nonlocal r
-            rows[key] = r
-            _row(ws, r, k, label, kind, unit, key, const, month, M if month else 0, fmt)
-            r += 1
-
-        E = lambda key: f"$E${rows[key]}"  # noqa: E731
-        add("journey_start", "Improvement journey starts (mobilisation; 0 for business as usual)", "date", "month",
-            f"={ok('mobilisation_months')}*improves_{k}")
-        add("diagnosis_start", "Diagnosis starts", "date", "month", f"={E('journey_start')}")
-        prev = "diagnosis_start"
-        for p, q in zip(lv.PHASES[1:], lv.PHASES[:-1]):
-            add(f"{p}_start", f"{p.capitalize()} starts", "date", "month", f"={E(prev)}+journey_{q}_months")
-            prev = f"{p}_start"
-        add("safe_service_month", "Safe core service reached (first month after implementation; none for business as usual)",
-            "date", "month", f'=IF(improves_{k}=1,{E("sustain_start")},"none")')
-        add("interim_end", "Interim leaders end (none: the end of the horizon)", "date", "month",
-            f"=IF(ISNUMBER({ok('leadership.interim_end_month')}),{ok('leadership.interim_end_month')},appraisal_horizon_years*12)")
-        pm = ok("leadership.partnership_months")
-        add("partnership_end", "Partnership ends: fee and senior-team saving stop (none: the end of the horizon)", "date",
-            "month", f"=IF(ISNUMBER({pm}),{pm},appraisal_horizon_years*12)")
-        add("saving_end", "Senior-team saving ends (not before the journey starts)", "date", "month",
-            f"=MAX({E('partnership_end')},{E('journey_start')})")
-        drift, s0 = n("baseline.drift.agency_share_per_year"), n("baseline.social_workers.agency_share")
-        add("agency_span", "Months to reach the agency target (business as usual: to 100% at the drift rate)", "constant",
-            "months", f"=12*{ok('workforce.years_to_target')}*improves_{k}+(1-improves_{k})*IF({drift}>0,12*(1-{s0})/{drift},0)")
-        add("legacy_step", "Yearly step-down of legacy placements (business as usual: minus the drift)", "constant",
-            "fraction/yr", f"={ok('legacy.step_down_per_year')}*improves_{k}-(1-improves_{k})*"
-            f"{n('baseline.drift.legacy_placements_per_year')}")
-        write_flags(add, E, ok, o)
-        grid.rows[k] = rows
-        r += 1
-    return grid
-
-
-def write_price_weights(ws, grid: Grid, r: int) -> int:
-    """Rows shared by every option: the relative price weight of pay and of placements, month by month."""
-    L.put_text(ws, f"A{r}", "all", "Subheading")
-    L.put_text(ws, f"B{r}", "Relative price effects (Green Book 5.13): real growth over the GDP deflator", "Subheading")
-    r += 1
-    rows = {}
-    for index in ("pay", "placements"):
-        rate = n(f"appraisal.relative_price.{index}")
-        rows[f"rpe_{index}"] = r
-        _row(ws, r, "all", f"Relative price weight, {index}: (1 + rate)^(start year + year - price base year)", "weight",
-             "factor", f"rpe_{index}", None,
-             f"=(1+{rate})^(appraisal_start_year+{{c}}${L.YEAR_ROW}-appraisal_price_base_year)", grid.months, "0.000000")
-        r += 1
-    grid.rows["all"] = rows
-    return r + 1
-
-
-def write_flags(add, E, ok, o) -> None:
-    """An option's timing flags on Timeline: the share of each month something applies."""
-    add("set_up_active", "Set-up spending (share of month)", "flag", "fraction",
-        month=active(ok("set_up.start_month"), ok("set_up.months")))
-    add("transitional_active", "Transitional spending (share of month)", "flag", "fraction",
-        month=active(ok("transitional.start_month"), ok("transitional.months")))
-    for p in lv.PHASES:
-        add(f"{p}_active", f"{p.capitalize()} phase (share of month)", "flag", "fraction",
-            month=active(E(f"{p}_start"), f"journey_{p}_months"))
-    add("from_journey_start", "On or after the journey start (share of month)", "flag", "fraction",
-        month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-{E('journey_start')}))")
-    add("from_stabilise", "On or after the start of stabilise (share of month)", "flag", "fraction",
-        month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-{E('stabilise_start')}))")
-    add("interim_in_post", "Interim leaders in post (share of month)", "flag", "fraction",
-        month=f"=MAX(0,MIN(1,{E('interim_end')}-{{c}}${L.MONTH_ROW}))")
-    add("partnership_active", "Partnership running: management fee paid (share of month)", "flag", "fraction",
-        month=f"=MAX(0,MIN(1,{E('partnership_end')}-{{c}}${L.MONTH_ROW}))")
-    add("from_saving_end", "On or after the end of the senior-team saving (share of month)", "flag", "fraction",
-        month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-{E('saving_end')}))")
-    add("efficiency_on", "Efficiency applies (share of month)", "flag", "fraction",
-        month=f"=MAX(0,MIN(1,{{c}}${L.MONTH_END_ROW}-12*{ok('efficiency.from_year')}))")
-    add("agency_ramp", "Progress to the agency target (0 to 1)", "flag", "fraction",
-        month=(f"=IF({E('agency_span')}>0,MAX(0,MIN(1,({{c}}${L.MONTH_ROW}-{E('journey_start')})/{E('agency_span')})),"
-               f"--({{c}}${L.MONTH_ROW}>={E('journey_start')}))"))
-    add("legacy_remaining", "Legacy placements above the floor still in place (share; above 1: growing)", "flag", "fraction",
-        month=(f"=IF({{c}}${L.MONTH_ROW}>{E('journey_start')},(1-{E('legacy_step')})"
-               f"^(({{c}}${L.MONTH_ROW}-{E('journey_start')})/12),1)"))
-    for s in o.support:
-        add(f"support_{s}_active", f"External support: {s} (share of month)", "flag", "fraction",
-            month=active(ok(f"external_support.{s}.start_month"), ok(f"external_support.{s}.months")))
+def option_heading(ws, r: int, k: str, label: str) -> None:
+    L.put_text(ws, f"A{r}", k, "Subheading")
+    L.put_text(ws, f"B{r}", f"Option {k}: {label}", "Subheading")
 
 
 def write_calculations(wb, a: Assumptions, tl: Grid) -> Grid:
-    """Calculations: per option, the workings, one row per engine cost line (GBP a month), the total, and
-    the part of it paid by central government (DfE)."""
+    """Calculations: per option, the workings, one row per engine cost line (GBP a month), the total, the
+    subtotal of each cost category and the part paid by central government (DfE)."""
     ws = wb["Calculations"]
-    M = a.months
-    grid = Grid(months=M)
-    _frame(ws, "Calculations: every cost line of every option, GBP a month, real terms at the price base", M, link=True)
-    spec = table_lines(a.options)
-    r = L.FIRST_BLOCK_ROW
-    grid.first = r
+    grid = Grid(months=a.months)
+    frame(ws, "Calculations: every cost line of every option, GBP a month, real terms at the price base", a.months,
+          link=True)
+    r = grid.first = L.FIRST_BLOCK_ROW
     for o in a.options:
-        k = o.key
-        grid.starts[k] = r
-        L.put_text(ws, f"A{r}", k, "Subheading")
-        L.put_text(ws, f"B{r}", f"Option {k}: {o.label}", "Subheading")
-        r += 1
-        rows: dict = {}
-
-        def add(key, label, kind, unit, const=None, month=None, fmt=GBP_FMT):
-            nonlocal r
-            rows[key] = r
-            _row(ws, r, k, label, kind, unit, key, const, month, M if month else 0, fmt)
-            r += 1
-
-        T = lambda key: f"Timeline!{{c}}{tl.rows[k][key]}"  # noqa: E731
-        write_workings(add, rows, k, T)
-        formulas = line_formulas(k, o, tl.rows[k], tl.rows["all"], rows)
-        first_line = r
-        for line, category, _ in spec:
-            if line not in formulas:
-                continue
-            const, month = formulas[line]
-            label = LINE_LABELS.get(line) or f"External support: {line[len(SUPPORT_PREFIX):]}"
-            add(line, label, category, "GBP/month", const, month)
-        grid.rows[k] = rows
-        grid.totals[k] = r
-        add("total", f"Total cost of {k}", "total", "GBP/month", None, f"=SUM({{c}}{first_line}:{{c}}{r - 1})")
-        for col in "ABCDEFG":
-            ws[f"{col}{r - 1}"].style = "Output" if col in "EF" else "Subheading"
-        write_payer_rows(add, rows, k, o)
-        r += 1
+        grid.starts[o.key] = r
+        option_heading(ws, r, o.key, o.label)
+        b = Block(ws, r + 1, o.key, a.months)
+        write_option_lines(b, o, tl, grid)
+        r = b.r + 1
     grid.last = r - 1
     return grid
+
+
+def write_option_lines(b: Block, o, tl: Grid, grid: Grid) -> None:
+    """One option's block on Calculations: workings, cost lines, total, category subtotals, payers."""
+    k = o.key
+    T = lambda key: f"Timeline!{{c}}{tl.rows[k][key]}"  # noqa: E731
+    write_workings(b, k, T)
+    formulas = line_formulas(b, k, o, tl.rows[k], tl.rows["all"])
+    first_line = b.r
+    for line, category, _ in table_lines((o,)):
+        if line in formulas:
+            const, month = formulas[line]
+            label = LINE_LABELS.get(line) or f"External support: {line[len(SUPPORT_PREFIX):]}"
+            b.add(line, label, category, "GBP/month", const, month)
+    last_line = b.r - 1
+    grid.totals[k] = b.r
+    b.add("total", f"Total cost of {k}", "total", "GBP/month", None, f"=SUM({{c}}{first_line}:{{c}}{last_line})")
+    for col in "ABCDEFG":
+        b.ws[f"{col}{b.r - 1}"].style = L.OUTPUT if col in "EF" else "Subheading"
+    cats = {}
+    for cat in CATEGORIES:
+        cats[cat] = b.r
+        b.add(f"category_{cat}", f"Of which {CATEGORY_LABELS[cat].lower()}", cat, "GBP/month", None,
+              f"=SUMIF($C${first_line}:$C${last_line},$C{{r}},{{c}}${first_line}:{{c}}${last_line})")
+    grid.categories[k] = cats
+    write_payer_rows(b, k, o)
+    grid.rows[k] = b.rows

@@ -9,11 +9,13 @@ import math
 import re
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from ..assumptions import Assumptions
+from ..discounting import LONG_RATE_FROM_YEAR
 from ..finite import check_finite
 from ..render.text import starts_formula
 
@@ -26,10 +28,11 @@ OPTIONS_MARK = "Option key"  # text in column A of the options header row
 LEVERS_MARK = "Lever key"  # text in column A of the levers header row
 OPTION_COLS = ("key", "label", "model", "description", "improves")  # A … E
 LEVER_COLS = ("key", "label", "unit", "low", "central", "high", "in_use", "price_base", "source", "basis",
-              "reasoning", "note", "check", "derivation", "category", "index", "factor")  # A … Q
+              "reasoning", "note", "check", "derivation", "category", "index", "factor", "minimum", "maximum")  # A … S
 LEVER_HEADERS = ("Lever key", "Label", "Unit", "low", "central", "high", "In use (base-year prices)", "Price year",
-                 "Source", "Basis", "Reasoning", "Note", "Check (1 = problem)", "Derivation",
-                 "Optimism-bias category", "Price index", "Factor to base-year prices")
+                 "Source", "Basis", "Reasoning", "Note", "Check (TRUE = OK)", "Derivation",
+                 "Optimism-bias category", "Price index", "Factor to base-year prices", "Allowed minimum",
+                 "Allowed maximum")
 COL = {name: get_column_letter(i + 1) for i, name in enumerate(LEVER_COLS)}
 
 # --- Timeline and Calculations: the same columns ------------------------------------------------
@@ -41,13 +44,31 @@ FIRST_BLOCK_ROW = 8
 # --- Summary -------------------------------------------------------------------------------------
 FIRST_YEAR_COL = 5  # E: year 0
 
+#: Excel's built-in cell styles (name, builtinId), in our colours, so that they appear as the native
+#: Input / Calculation / Output / Check Cell / Linked Cell styles in Excel's style gallery.
 STYLE_COLOURS = {
-    "Input": ("FFF2CC", "0000FF"),  # pale yellow, blue text: type here
-    "Calculation": (None, "000000"),  # black on white: a formula
-    "Output": ("DDEBF7", "000000"),  # pale blue: a headline result
-    "Link": (None, "008000"),  # green: a reference to another sheet
-    "Check": ("E2EFDA", "000000"),  # pale green: a check, 0 = OK
+    "Input": ("FFF2CC", "0000FF", 20),  # pale yellow, blue text: type here
+    "Output": ("DDEBF7", "000000", 21),  # pale blue: a headline result
+    "Calculation": (None, "000000", 22),  # black on white: a formula
+    "Check Cell": ("E2EFDA", "000000", 23),  # pale green: a check, TRUE = OK
+    "Linked Cell": (None, "008000", 24),  # green: a reference to another sheet
 }
+INPUT, OUTPUT, CALC, CHECK, LINK = STYLE_COLOURS  # the style names
+
+#: The method's constants, shown and named on Inputs (FAST: no number typed into a formula). The engine
+#: uses the same values: discounting.LONG_RATE_FROM_YEAR, the 0.5 of mid-year discounting
+#: (discounting.py), the 1e-9 relative tolerance of payback (appraisal.py) and 12 months a year.
+CONVENTIONS = (  # name, label, unit, value, source
+    ("long_rate_from_year", "First year index at which the long discount rate applies", "year index",
+     LONG_RATE_FROM_YEAR, "HM Treasury Green Book (2022), discount rate table: 3.5% for years 0 to 30, 3.0% from 31"),
+    ("mid_year_point", "Point of the year at which costs fall under mid-year discounting", "fraction of a year", 0.5,
+     "Green Book convention for mid-year (PFI) discounting: costs fall half-way through the year"),
+    ("months_per_year", "Months in a year (financial year t holds months 12t to 12t+11)", "months", 12,
+     "Universal constant"),
+    ("tolerance", "Relative tolerance of the checks and of the payback comparison", "fraction", 1e-9,
+     "costmodel's payback rule (appraisal.py): at or below business as usual within 1e-9 of its value"),
+)
+MASTER_LABEL = "Master check"
 
 
 def month_col(m: int) -> str:
@@ -70,17 +91,22 @@ def define(wb, name: str, sheet: str, coord: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=f"{sheet}!${col}${row}")
 
 
+def define_range(wb, name: str, sheet: str, ref: str) -> None:
+    """A workbook-scoped defined name for an absolute range, e.g. ``model_list`` → ``Lookups!$I$12:$L$12``."""
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{sheet}!{ref}")
+
+
 def add_styles(wb) -> None:
-    """Named styles of the colour key (FAST: inputs look different from calculations)."""
+    """Named styles of the colour key (FAST: inputs look different from calculations), as Excel's built-ins."""
     thin = Side(style="thin", color="BFBFBF")
-    for name, (fill, font) in STYLE_COLOURS.items():
-        st = NamedStyle(name=name)
-        st.font = Font(color=font, bold=name == "Output")
+    for name, (fill, font, builtin) in STYLE_COLOURS.items():
+        st = NamedStyle(name=name, builtinId=builtin)
+        st.font = Font(color=font, bold=name == OUTPUT)
         if fill:
             st.fill = PatternFill("solid", fgColor=fill)
         st.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        st.protection = Protection(locked=name != "Input")
-        if name != "Input":
+        st.protection = Protection(locked=name != INPUT)
+        if name not in (INPUT, CHECK):
             st.number_format = "#,##0.00;[Red]-#,##0.00"
         wb.add_named_style(st)
     heading = NamedStyle(name="Heading")
@@ -92,6 +118,16 @@ def add_styles(wb) -> None:
     sub.font = Font(bold=True)
     sub.fill = PatternFill("solid", fgColor="D9D9D9")
     wb.add_named_style(sub)
+
+
+def master_badge(ws, label: str, value: str) -> None:
+    """The master check in a sheet's header (FAST: every sheet shows it), red when FALSE."""
+    ws[label] = MASTER_LABEL
+    ws[label].style = "Subheading"
+    ws[value] = "=master_check"
+    ws[value].style = CHECK
+    ws.conditional_formatting.add(value, CellIsRule(operator="notEqual", formula=["TRUE"],
+                                                    fill=PatternFill("solid", fgColor="FFC7CE")))
 
 
 def clean_text(value) -> str | None:
