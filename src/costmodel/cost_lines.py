@@ -235,7 +235,7 @@ def _decay_sum(start, step_down, m: Periods):
     ``k`` months from ``first``, written with ``expm1`` so a tiny step-down loses no precision.
     """
     if isinstance(m, Discounted):
-        if np.all((step_down > 0.0) & (step_down < 1.0)):
+        if np.all(step_down < 1.0):  # (NaN is not): everything stepping down at once takes the year route
             return _discounted_decay_sum(start, step_down, m)
         return discount(_decay_sum(start, step_down, m.years), m)
     p0, _ = bounds(m)
@@ -256,50 +256,67 @@ def _decay_sum(start, step_down, m: Periods):
 
 
 def _whole_month(x, m: Discounted) -> np.ndarray:
-    """``clip(ceil(x), 0, months)`` as an index into the grid's month tables."""
-    months = m.weight.size - 1
-    return np.clip(np.ceil(x), 0, months).astype(np.intp)
+    """``clip(ceil(x), 0, months)``: the first whole month from ``x``, within the horizon (a float)."""
+    return np.clip(np.ceil(x), 0.0, 12.0 * m.count)
 
 
 def _discounted_ramp_sum(start, span, m: Discounted):
-    """:func:`_ramp_sum` summed with the discount factors, ``S × 1``, from the grid's month tables.
+    """:func:`_ramp_sum` summed with the discount factors, ``S × 1``, from the grid's whole-month sums.
 
     Months ``c0 = ⌈start⌉ … c1 − 1`` (``c1 = ⌈start + span⌉``) are on the ramp, each weighing
     ``f × (month − start) / span``: ``(M[c1] − M[c0] − start (W[c1] − W[c0])) / span``; months from
-    ``c1`` weigh ``f`` each: ``W[end] − W[c1]``.
+    ``c1`` weigh ``f`` each: ``W[end] − W[c1]`` (:meth:`costmodel.timeline.Discounted.whole_months`).
     """
     start, span = np.broadcast_arrays(start, span)
-    c0, c1 = _whole_month(start, m), _whole_month(start + span, m)
-    w0, w1 = m.weight[c0], m.weight[c1]
-    ramp = m.moment[c1] - m.moment[c0] - start * (w1 - w0)
+    w0, m0 = m.whole_months(_whole_month(start, m))
+    w1, m1 = m.whole_months(_whole_month(start + span, m))
+    ramp = m1 - m0
+    w0 -= w1
+    w0 *= start
+    ramp += w0  # M[c1] − M[c0] − start (W[c1] − W[c0])
     with np.errstate(divide="ignore", invalid="ignore"):
         ramp = np.where(span > 0, ramp / span, 0.0)  # no month is on the ramp when span is 0
-    return ramp + (m.weight[-1] - w1)
+    ramp -= w1
+    ramp += months_in(m)  # W[end]
+    return ramp
 
 
 def _discounted_decay_sum(start, step_down, m: Discounted):
-    """:func:`_decay_sum` summed with the discount factors, ``S × 1``, for ``0 < step_down < 1``.
+    """:func:`_decay_sum` summed with the discount factors, ``S × 1``, for any ``step_down < 1``.
 
     Months before ``c = ⌈start⌉`` count ``f`` each (``W[c]``). From ``c``, with ``r = q^(1/12)``,
     ``q = 1 − step_down``, ``K`` the year of ``c`` and ``a = 12 (K + 1) − c`` its months from ``c``:
-    ``r^(c − start) × (f_K E(a) + E(12) r^a Σ_{y > K} f_y q^(y − K − 1))`` with ``E(k) = (r^k − 1)/(r − 1)``,
-    the inner sum by Horner's rule for every ``K`` at once.
+    ``r^(c − start) × (f_K E(a) + E(12) r^a Σ_{y > K} f_y q^(y − K − 1))`` with ``E(k) = (r^k − 1)/(r − 1)``
+    (``k`` when ``r = 1``), the inner sum by Horner's rule for every ``K`` at once. A negative step-down
+    is growth (business as usual's drift).
     """
     start, step_down = np.broadcast_arrays(start, step_down)
-    f = m.factors[0]
-    Y = f.size
+    Y = m.count
     c = _whole_month(start, m)
-    K = c // 12  # Y when c is the end of the horizon: nothing from c
+    W, _ = m.whole_months(c)
+    K = np.minimum(np.floor(c / 12.0), float(Y))  # Y when c is the end of the horizon: nothing from c
     log_r = np.log1p(-step_down) / 12.0
-    e1 = np.expm1(log_r)
     q = np.exp(12.0 * log_r)
-    h = np.zeros((Y + 2,) + q.shape)  # h[y] = Σ_{y' ≥ y} f_y' q^(y' − y); h[Y] = h[Y + 1] = 0
+    f = m.months.reshape(Y + 1, m.rows) * (1.0 / 12.0)  # w_y, year-major, w_Y = 0
+    h = np.zeros((Y + 2,) + np.broadcast_shapes(q.shape, (m.rows, 1)))  # h[y] = Σ_{y' ≥ y} f_y' q^(y' − y); h[Y] = h[Y + 1] = 0
     for y in range(Y - 1, -1, -1):
         np.multiply(h[y + 1], q, out=h[y])
-        h[y] += f[y]
-    inner = np.take_along_axis(h.reshape(Y + 2, -1), (K + 1).reshape(1, -1), axis=0).reshape(q.shape)
-    a = (12 * (K + 1) - c).astype(float)
-    f_K = np.append(f, [0.0, 0.0])[K]
-    from_c = f_K * np.expm1(a * log_r) + np.expm1(12.0 * log_r) * np.exp(a * log_r) * inner
-    from_c *= np.exp(log_r * (c - start)) / e1
-    return m.weight[c] + from_c
+        h[y] += f[y].reshape(-1, 1)
+    rows = h.shape[1]
+    i = (K + 1.0).astype(np.intp) * rows + np.arange(rows)[:, None]
+    inner = np.take(h.reshape(-1), i, mode="clip")
+    a = 12.0 * (K + 1.0) - c
+    e1 = np.expm1(log_r)
+    flat = e1 == 0.0  # no step-down: E(k) = k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e_a = np.expm1(a * log_r) / e1
+        e_12 = np.expm1(12.0 * log_r) / e1
+    if np.any(flat):
+        e_a = np.where(flat, a, e_a)
+        e_12 = np.where(flat, 12.0, e_12)
+    from_c = m.months.take(m.index(K), mode="clip") * (1.0 / 12.0) * e_a
+    inner *= e_12
+    inner *= np.exp(a * log_r)
+    from_c += inner
+    from_c *= np.exp(log_r * (c - start))
+    return W + from_c

@@ -321,32 +321,38 @@ def option_present_values(options: tuple[Option, ...], horizon_years: int, v: Ma
                           S: int) -> np.ndarray:
     """Present value of every option, ``S × options``, GBP real at the price base, without the cost table.
 
-    Each line is weighted by the discount factors times its index's relative price weights. When
-    those weights are the same for every scenario (rates and relative price effects not varied), the
-    line is costed on a :class:`costmodel.timeline.Discounted` grid of them, which gives its present
-    value directly (``S`` numbers a line instead of ``S × years``); otherwise on the financial-year
-    grid, weighted per scenario. Both equal ``appraise(run(...)).present_value`` to rounding.
+    Each line is costed on a :class:`costmodel.timeline.Discounted` grid whose factors are the discount
+    factors times its index's relative price weights, ``f_t (1 + rate)^(start_year + t − base)``, which
+    gives its present value directly (``S`` numbers a line instead of ``S × years``). The grid has one
+    row when those weights are the same for every scenario, and a row per scenario when a discount rate
+    or a relative price effect is drawn. Equal to ``appraise(run(...)).present_value`` to rounding
+    (tested against the monthly definition).
     """
-    f = discount_factors(horizon_years, v["appraisal.discount_rate"], v["appraisal.discount_rate_long"],
-                         v["appraisal.mid_year_discounting"])
-    weights = {k: f * g for k, g in relative_price_weights(v, horizon_years).items()}
-    grids = {k: discounted_grid(12 * horizon_years, w) for k, w in weights.items() if w.shape[0] == 1}
-    years = year_grid(12 * horizon_years)
+    grids = discounted_grids(v, horizon_years)
     index = {l: x for l, _, x in table_lines(options)}
     out = np.empty((S, len(options)))
     total = np.empty((S, 1))
     for i, option in enumerate(options):
         total.fill(0.0)
         on_grid = {k: option_lines(option, v, g) for k, g in grids.items()}
-        by_year = option_lines(option, v, years) if len(grids) < len(weights) else {}
         for name in line_names(option):
-            k = index[name]
-            if k in on_grid:
-                total += on_grid[k][name]()
-            else:
-                total += (by_year[name]() * weights[k]).sum(axis=-1, keepdims=True)
+            total += on_grid[index[name]][name]()
         out[:, i] = total[:, 0]
     return out
+
+
+def discounted_grids(v: Mapping[str, np.ndarray], horizon_years: int) -> dict:
+    """A :class:`costmodel.timeline.Discounted` grid for each price index: discount factors times the
+    index's relative price weights ``(1 + appraisal.relative_price.<index>)^(start_year + t − price_base_year)``."""
+    f = discount_factors(horizon_years, v["appraisal.discount_rate"], v["appraisal.discount_rate_long"],
+                         v["appraisal.mid_year_discounting"])
+    start = int(np.asarray(v["appraisal.start_year"]).reshape(-1)[0])
+    base = int(np.asarray(v["appraisal.price_base_year"]).reshape(-1)[0])
+    grids = {"general": discounted_grid(12 * horizon_years, f)}
+    for index in RELATIVE_PRICE_INDICES:
+        growth = 1.0 + np.asarray(v[f"appraisal.relative_price.{index}"], dtype=float)
+        grids[index] = discounted_grid(12 * horizon_years, f, growth, start - base)
+    return grids
 
 
 def line_names(option: Option) -> list[str]:
