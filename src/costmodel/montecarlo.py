@@ -25,8 +25,9 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .assumptions import COMPARATOR, Assumptions, Option
-from .prices import PricePlan, to_base_prices
-from .sampling import BLOCK, QMC_REPLICATE, Drawn, beta_quantile, correlation_matrix, draw_block, drawn_levers, pert_shape
+from .prices import PricePlan, convert, prepare_conversion
+from .sampling import (BLOCK, QMC_REPLICATE, Drawn, Uniforms, beta_quantile, correlation_matrix, drawn_levers, pert_shape,
+                       to_levers)
 from .discounted import Workspace
 from .line_values import option_present_values
 
@@ -36,6 +37,8 @@ PERCENTILES = (5, 50, 95)
 #: already in use (arrays above about 128 KB are fresh mappings from the operating system, whose page
 #: faults cost more than the arithmetic); smaller passes only add Python overhead.
 MC_CHUNK = 8192
+#: Draws made at a time (each lever's column mapped through its quantile table in one call): at least a pass.
+DRAW_STEP = 32768
 
 
 @dataclass(frozen=True)
@@ -80,26 +83,53 @@ def plan(a: Assumptions, draws: int, seed: int, distribution: str = "pert", chun
 
 
 def block_present_values(p: Plan, block: int, keep_inputs: bool = False):
-    """Present values of one block's draws, ``size × options`` GBP, costed ``p.chunk`` draws at a time.
+    """Present values of one block's draws, ``size × options`` GBP: drawn :data:`DRAW_STEP` at a time (into
+    memory reused from step to step) and costed ``p.chunk`` draws per engine pass.
 
     With ``keep_inputs``: ``(draws of the drawn levers, size × levers; present values)``.
     """
     size = p.block_size(block)
-    x = draw_block(list(p.drawn), p.seed, block, size, p.distribution, p.correlation, p.qmc)
-    out = costs_of_draws(p, x)
-    return (x, out) if keep_inputs else out
+    drawn = list(p.drawn)
+    uniforms = Uniforms(drawn, p.seed, block, size, p.qmc)
+    step = min(size, max(p.chunk, DRAW_STEP))
+    buffer = np.empty((step, len(drawn)), order="F")
+    kept = np.empty((size, len(drawn)), order="F") if keep_inputs else None
+    out = np.empty((size, len(p.options)))
+    costing = Costing(p)
+    for first in range(0, size, step):
+        last = min(size, first + step)
+        x = to_levers(uniforms.take(buffer[:last - first]), drawn, p.distribution, p.correlation)
+        if keep_inputs:
+            kept[first:last] = x
+        for lo in range(0, last - first, p.chunk):
+            hi = min(last - first, lo + p.chunk)
+            out[first + lo:first + hi] = costing(x[lo:hi])
+    return (kept, out) if keep_inputs else out
+
+
+class Costing:
+    """Present values of passes of draws (``n × drawn levers``): the held levers converted to base-year
+    prices once, the per-scenario tables' memory reused from pass to pass."""
+
+    def __init__(self, p: Plan):
+        self.plan = p
+        self.prices = prepare_conversion(p.central, p.prices, (d.key for d in p.drawn))
+        self.workspace = Workspace()
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        p = self.plan
+        v = convert(self.prices, {d.key: x[:, j] for j, d in enumerate(p.drawn)})
+        return option_present_values(p.options, p.horizon_years, v, x.shape[0], self.workspace)
 
 
 def costs_of_draws(p: Plan, x: np.ndarray) -> np.ndarray:
     """Present values, ``n × options`` GBP, of draws ``x`` (``n × drawn levers``), ``p.chunk`` draws per engine pass."""
     size = x.shape[0]
     out = np.empty((size, len(p.options)))
-    v = dict(p.central)  # levers held at one value stay length-1 arrays: they broadcast
-    workspace = Workspace()  # the passes' tables reuse one piece of memory
+    costing = Costing(p)
     for lo in range(0, size, p.chunk):
         hi = min(size, lo + p.chunk)
-        v.update({d.key: x[lo:hi, j] for j, d in enumerate(p.drawn)})
-        out[lo:hi] = option_present_values(p.options, p.horizon_years, to_base_prices(v, p.prices), hi - lo, workspace)
+        out[lo:hi] = costing(x[lo:hi])
     return out
 
 
@@ -224,10 +254,12 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
 
     def stats(column):  # one column (PV, or NPC made here: no draws × options copy): percentiles, mean, sd, share < 0
         i, minus = column
-        c = np.ascontiguousarray(pv[:, i]) if minus is None else pv[:, i] - pv[:, minus]
+        c = pv[:, i].copy() if minus is None else pv[:, i] - pv[:, minus]  # a copy: it is sorted
         m = c.mean()
-        var = max(float(np.dot(c, c)) / n - m * m, 0.0)  # one pass, no copy; ample precision for a standard error
-        return np.percentile(c, qs), m, float(np.sqrt(var)), float(np.count_nonzero(c < 0)) / n
+        var = max(float(np.einsum("i,i->", c, c)) / n - m * m, 0.0)  # one pass, no BLAS; ample precision for a standard error
+        below = float(np.count_nonzero(c < 0)) / n
+        c.sort()  # a vectorised sort, then numpy's percentiles select from sorted data: half the time of selecting 18 ranks
+        return np.percentile(c, qs, overwrite_input=True), m, float(np.sqrt(var)), below
     if n >= 100_000:  # a million draws: a few tenths of a second, shared between both cores
         with ThreadPoolExecutor(max_workers=2) as pool:
             found = list(pool.map(stats, columns))
