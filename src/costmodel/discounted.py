@@ -255,48 +255,54 @@ def decay_sum(grid: Discounted, start, step_down) -> np.ndarray:
     for ``step_down < 1`` (a negative step-down is growth): the legacy placements still held.
 
     Months before ``c = ⌈start⌉`` count ``w`` each (``W[c]``). From ``c``, with ``r = q^(1/12)``,
-    ``q = 1 − step_down``, ``K`` the year of ``c`` and ``a = 12 (K + 1) − c`` its months from ``c``:
+    ``q = 1 − step_down``, ``K`` the year of ``c``, ``j = c − 12 K`` and ``a = 12 − j`` its months from ``c``:
     ``r^(c − start) × (w_K E(a) + E(12) r^a Σ_{y > K} w_y q^(y − K − 1))`` with ``E(k) = (r^k − 1)/(r − 1)``
-    (``k`` when ``r = 1``), the inner sum by Horner's rule for every ``K`` at once.
+    (``k`` when ``r = 1``; ``E(12) (r − 1) = q − 1 = −step_down``), the inner sum by Horner's rule for
+    every ``K`` at once.
     """
     start = np.asarray(start, dtype=float)
-    step_down = np.asarray(step_down, dtype=float)
-    Y = grid.count
+    step = np.asarray(step_down, dtype=float)
+    Y, R = grid.count, grid.rows
     c = first_whole_month(grid, start)
-    W, _ = whole_months(grid, c)
     K = np.floor(c / 12.0)  # Y when c is the end of the horizon: nothing from c
-    log_r = np.log1p(-step_down)
+    j = c - 12.0 * K
+    i = grid.index(K)
+    w_K = grid.months.take(i, mode="clip")  # 12 w_K (12 × every weight below; divided out at the end)
+    W = w_K * j
+    W *= 1.0 / 12.0
+    W += grid.head.take(i, mode="clip")  # W[c]
+    log_r = np.log1p(-step)
     log_r *= 1.0 / 12.0
-    q = np.exp(12.0 * log_r)
-    rows = max(grid.rows, q.shape[0])
+    q = 1.0 - step
+    rows = max(R, q.shape[0])
     h = np.empty((Y + 2, rows, 1)) if grid.workspace is None else grid.workspace.array("horner", (Y + 2, rows, 1))
     h[Y:] = 0.0  # h[y] = Σ_{y' ≥ y} 12 w_y' q^(y' − y)
     w = grid.months2d[:, :, None]
     for y in range(Y - 1, -1, -1):
         np.multiply(h[y + 1], q, out=h[y])
         h[y] += w[y]
-    i = (K + 1.0).astype(np.intp) * rows
-    if rows > 1:
-        i = i + np.arange(rows, dtype=np.intp).reshape(-1, 1)
-    inner = h.reshape(-1).take(i, mode="clip")  # 12 × the inner sum
-    a = 12.0 * (K + 1.0)
-    a -= c
+    if rows == R and i.shape[0] == R:
+        after = i + R  # the index of K + 1 in the same row
+    else:
+        after = (K + 1.0).astype(np.intp) * rows
+        if rows > 1:
+            after = after + np.arange(rows, dtype=np.intp).reshape(-1, 1)
+    inner = h.reshape(-1).take(after, mode="clip")
+    a = 12.0 - j
     e1 = np.expm1(log_r)
-    flat = e1 == 0.0  # no step-down: E(k) = k
-    with np.errstate(divide="ignore", invalid="ignore"):
-        e_a = np.expm1(a * log_r)
-        e_a /= e1
-        e_12 = np.expm1(12.0 * log_r)
-        e_12 /= e1
-    if flat.any():
-        e_a = np.where(flat, a, e_a)
-        e_12 = np.where(flat, 12.0, e_12)
-    out = grid.months.take(grid.index(K), mode="clip") * e_a
-    inner *= e_12
-    inner *= np.exp(a * log_r)
-    out += inner
-    out *= 1.0 / 12.0
+    em_a = np.expm1(a * log_r)  # r^a − 1
+    out = w_K * em_a
+    inner *= step
+    em_a += 1.0
+    inner *= em_a
+    out -= inner  # (w_K E(a) + E(12) r^a Σ) (r − 1)
+    flat = e1 == 0.0
+    if flat.any():  # no step-down in some scenarios: E(k) = k, r = 1
+        e1 = np.where(flat, 1.0, e1)
+        out = np.where(flat, w_K * a + 12.0 * h.reshape(-1).take(after, mode="clip"), out)
+    out /= e1
     c -= start
-    out *= np.exp(c * log_r)
+    out *= np.exp(c * log_r)  # r^(c − start)
+    out *= 1.0 / 12.0
     out += W
     return out

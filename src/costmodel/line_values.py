@@ -59,6 +59,10 @@ class Pass:
         self.scale = cl.improvement_scale(b("caseload.children_in_need"), b("improvement_scaling.reference_children_in_need"),
                                           b("improvement_scaling.elasticity"))
         self.phase_months = [self(f"journey.{p}_months") for p in PHASES]
+        self.phases_positive = all(bool((m > 0).all()) for m in self.phase_months)  # the usual case: no guards needed
+        self.core_service = b("outset_spend") * (1.0 / 12.0) * self.general.total
+        self.agency = b("social_workers.fte") * self.employed * b("social_workers.agency_premium") * (1.0 / 12.0)
+        self.interim = b("interim_leaders.count") * b("interim_leaders.day_rate") * b("interim_leaders.days_per_year") * (1.0 / 12.0)
 
     def __call__(self, key: str) -> np.ndarray:
         """The lever ``key`` as a column."""
@@ -79,13 +83,11 @@ def line_present_values(option, p: Pass) -> Iterator[tuple[str, np.ndarray]]:
     J = o("mobilisation_months") if option.improves else np.zeros((1, 1))
     flag_J = _Once(lambda: from_month(p.general, J))
     yield from _one_offs(option, p, o, J, flag_J)
-    yield "core_service", b("outset_spend") * (1.0 / 12.0) * p.general.total
+    yield "core_service", p.core_service
     if option.improves and not is_zero(p.extra):
         yield "safe_core_uplift", p.extra_cost * (1.0 / 12.0) * from_month(p.pay, J + p.phase_months[0])
-    yield "agency_premium", (b("social_workers.fte") * p.employed * b("social_workers.agency_premium") * (1.0 / 12.0)
-                             * _agency_share(option, p, o, J))
-    yield "interim_leaders", (b("interim_leaders.count") * b("interim_leaders.day_rate") * b("interim_leaders.days_per_year")
-                              * (1.0 / 12.0) * until_month(p.pay, o("leadership.interim_end_month")))
+    yield "agency_premium", _agency_premium(option, p, o, J)
+    yield "interim_leaders", p.interim * until_month(p.pay, o("leadership.interim_end_month"))
     fee = o("leadership.management_fee")
     if not is_zero(fee):
         yield "management_fee", fee * (1.0 / 12.0) * until_month(p.general, o("leadership.partnership_months"))
@@ -142,20 +144,22 @@ def _one_offs(option, p: Pass, o, J, flag_J) -> Iterator[tuple[str, np.ndarray]]
     if is_zero(uplifted):
         return
     total, start, flag = None, J, flag_J()
-    for phase, months in zip(PHASES, p.phase_months):  # each boundary's flag serves the phase ending and the one starting
+    shares = [o(f"improvement.phase_split.{phase}") for phase in PHASES]
+    last = max(k for k, share in enumerate(shares) if not is_zero(share)) if any(not is_zero(x) for x in shares) else -1
+    for k, months in enumerate(p.phase_months[:last + 1]):  # each boundary's flag serves the phase ending and the one starting
         end = start + months
-        after = from_month(p.general, np.maximum(end, start))
-        share = o(f"improvement.phase_split.{phase}")
-        if not is_zero(share):
-            part = per_month(uplifted * share, months) * (flag - after)
+        after = from_month(p.general, end if p.phases_positive else np.maximum(end, start))
+        if not is_zero(shares[k]):
+            part = (uplifted * shares[k]) / months if p.phases_positive else per_month(uplifted * shares[k], months)
+            part *= flag - after
             total = part if total is None else total + part
         start, flag = end, after
     if total is not None:
         yield "improvement", total
 
 
-def _agency_share(option, p: Pass, o, J) -> np.ndarray:
-    """The discounted sum of the agency share over the months (:func:`costmodel.engine.agency_path` and
+def _agency_premium(option, p: Pass, o, J) -> np.ndarray:
+    """The premium on the agency share summed over the months (:func:`costmodel.engine.agency_path` and
     :func:`costmodel.cost_lines.agency_share_path` on the ``pay`` grid)."""
     s0 = p.baseline("social_workers.agency_share")
     if option.improves:
@@ -170,8 +174,8 @@ def _agency_share(option, p: Pass, o, J) -> np.ndarray:
     held = s0 * p.pay.total
     move = target - s0
     if is_zero(move):
-        return held
-    return held + move * ramp_sum(p.pay, start, 12.0 * years)
+        return p.agency * held
+    return p.agency * (held + move * ramp_sum(p.pay, start, 12.0 * years))
 
 
 def _legacy_placements(option, p: Pass, J) -> np.ndarray:
