@@ -91,13 +91,13 @@ class BetaQuantile:
         lower, upper = halves(special, alpha, beta)
         x = beta_knots(special, alpha, beta, (lower, upper))
         slope = np.diff(x)
-        # |F⁻¹''| = |f'(x)| / f(x)³ with f the Beta density; log f = (α−1) log x + (β−1) log(1−x) − log B
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            logf = (alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x) - special.betaln(alpha, beta)
-            dlogf = (alpha - 1) / x - (beta - 1) / (1.0 - x)
-            curv = np.abs(dlogf) * np.exp(-2.0 * logf)  # |f'| / f³ = |d log f / dx| / f²
-        curv = np.where(np.isfinite(curv), curv, np.inf)
-        bound = np.maximum(curv[:-1], curv[1:]) * (1.0 / n) ** 2 / 8.0 * 4.0  # × 4: margin for the bound's ends
+        mid = (np.arange(n) + 0.5) / n  # each cell's midpoint: exact
+        x_mid = np.where(mid < 0.5, lower(np.minimum(mid, 0.5) ** (1.0 / alpha)),
+                         1.0 - upper(np.minimum(1.0 - mid, 0.5) ** (1.0 / beta)))
+        curv, curv_mid = _curvature(special, alpha, beta, x), _curvature(special, alpha, beta, x_mid)
+        # the error of linear interpolation in a cell is at most h² max|F⁻¹''| / 8; |F⁻¹''| is taken at the cell's
+        # ends and middle (towards a steep end it grows monotonically, so an end gives the maximum), × 1.25
+        bound = np.maximum(np.maximum(curv[:-1], curv[1:]), curv_mid) * (1.0 / n) ** 2 / 8.0 * 1.25
         ok = np.flatnonzero(bound <= TOLERANCE)
         self.first, self.last = (int(ok[0]), int(ok[-1]) + 1) if ok.size else (n // 2, n // 2)  # cells first … last−1
         t = np.arange(TAIL_KNOTS + 1) / TAIL_KNOTS
@@ -118,6 +118,15 @@ class BetaQuantile:
         slope[:self.first] = np.nan
         slope[self.last:n] = np.nan
         self.slope, self.intercept = slope, x - slope * k
+
+
+def _curvature(special, alpha: float, beta: float, x: np.ndarray) -> np.ndarray:
+    """``|F⁻¹''(u)|`` at ``x = F⁻¹(u)``: ``|f'(x)| / f(x)³`` with ``f`` the Beta density (∞ where it is not finite)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        logf = (alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x) - special.betaln(alpha, beta)
+        dlogf = (alpha - 1) / x - (beta - 1) / (1.0 - x)
+        curv = np.abs(dlogf) * np.exp(-2.0 * logf)  # |f'| / f³ = |d log f / dx| / f²
+    return np.where(np.isfinite(curv), curv, np.inf)
 
 
 def tail_value(table, v: np.ndarray, power: float) -> np.ndarray:

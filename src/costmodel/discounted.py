@@ -296,8 +296,8 @@ def decay_sum(grid: Discounted, start, step_down) -> np.ndarray:
     em_a += 1.0
     inner *= em_a
     out -= inner  # (w_K E(a) + E(12) r^a Σ) (r − 1)
-    flat = e1 == 0.0
-    if flat.any():  # no step-down in some scenarios: E(k) = k, r = 1
+    flat = np.abs(log_r) < 1e-290  # no step-down (or too little to tell, where subnormal numbers lose digits): E(k) = k, r = 1
+    if flat.any():
         e1 = np.where(flat, 1.0, e1)
         out = np.where(flat, w_K * a + 12.0 * h.reshape(-1).take(after, mode="clip"), out)
     out /= e1

@@ -151,7 +151,7 @@ def _one_offs(option, p: Pass, o, J, flag_J) -> Iterator[tuple[str, np.ndarray]]
         after = from_month(p.general, end if p.phases_positive else np.maximum(end, start))
         if not is_zero(shares[k]):
             part = (uplifted * shares[k]) / months if p.phases_positive else per_month(uplifted * shares[k], months)
-            part *= flag - after
+            part = part * (flag - after)  # not in place: the amount may be the same in every scenario, the flags not
             total = part if total is None else total + part
         start, flag = end, after
     if total is not None:

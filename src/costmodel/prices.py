@@ -93,6 +93,14 @@ def factor(values: Mapping[str, np.ndarray], index: str, year: int, base_year: i
     return np.asarray(values[index_key(index, base_year)], dtype=float) / np.asarray(values[index_key(index, year)], dtype=float)
 
 
+def index_levers_used(plan: PricePlan | None) -> set[str]:
+    """The index levers (``prices.<index>.<year>``) some conversion of ``plan`` reads: the others change nothing."""
+    if plan is None:
+        return set()
+    return {index_key(index, y) for index, year in plan.levers.values() if year != plan.base_year
+            for y in (year, plan.base_year)}
+
+
 def to_base_prices(values: Mapping[str, np.ndarray], plan: PricePlan | None) -> dict[str, np.ndarray]:
     """Every money lever of ``values`` restated in base-year prices (a new dict; other levers unchanged).
 

@@ -7,8 +7,10 @@ closed form, PERT (a Beta(α, β) scaled to low … high) from a table of Beta q
 (tested against ``scipy.stats.beta.ppf``). This is several times cheaper than a Beta sampler.
 
 Inflation levers (``appraisal.inflation.*``) are not drawn: they only turn real costs into nominal
-ones, and Monte Carlo reports present values, which are real. They are held at central (listed with
-the structural levers and flags that are never drawn).
+ones, and Monte Carlo reports present values, which are real. Nor are the years of a price index
+that no money lever's conversion reads (an index no price group uses, or a forecast year that is
+neither the price base nor a figure's price year): they change nothing. Both are held at central
+(listed with the structural levers and flags that are never drawn).
 
 Reproducibility: draws are generated in fixed blocks of :data:`BLOCK` draws, and each lever draws
 from its own stream within block ``i``: ``SeedSequence(seed, spawn_key=(i, crc32(key)))``. So draw
@@ -50,12 +52,14 @@ from .assumptions import Assumptions
 from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile, tail_value
 from .beta_quantiles import beta_knots as beta_knots  # the tables' knots (tested against scipy)
 from .errors import AssumptionError, Problem
+from .prices import index_levers_used
 
 BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chunking
 QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence under QMC (4 a block)
 PIECE = 2**14  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
 DISTRIBUTIONS = ("pert", "triangular")
 NOMINAL_ONLY = "appraisal.inflation."  #: levers that change nominal outputs only: not drawn
+INDEX_PREFIX = "prices."  #: price index levers: drawn only when a conversion reads them
 
 
 @dataclass(frozen=True)
@@ -74,15 +78,18 @@ def drawn_levers(a: Assumptions) -> tuple[list[Drawn], list[str]]:
 
     Structural levers (horizon, start and price-base years) shape the model and flags are yes/no
     choices: neither is drawn, they stay at their central value. Inflation levers change only nominal
-    figures, which Monte Carlo does not report (present values are real): they are held too.
+    figures, which Monte Carlo does not report (present values are real), and index years no
+    conversion reads change nothing: they are held too.
     """
     drawn, held = [], []
+    used = index_levers_used(a.price_plan)
     for key in sorted(a.levers):
         lever = a.levers[key]
         if None in (lever.low, lever.central, lever.high) or lever.low == lever.high:
             continue
         spec = lever.spec
-        if spec.structural or lever.unit == "flag" or key.startswith(NOMINAL_ONLY):
+        unused_index = key.startswith(INDEX_PREFIX) and key not in used
+        if spec.structural or lever.unit == "flag" or key.startswith(NOMINAL_ONLY) or unused_index:
             held.append(key)
             continue
         drawn.append(Drawn(key, float(lever.low), float(lever.central), float(lever.high), bool(spec.integer)))
@@ -235,6 +242,8 @@ def gaussian_copula(u: np.ndarray, pearson: np.ndarray) -> np.ndarray:
     tiny = 2.0**-53  # random() can give 0 exactly: keep Φ⁻¹ finite
     z = ndtri(np.clip(u[:, involved], tiny, 1.0 - tiny))
     for c, j in enumerate(involved):  # L z by hand: no BLAS threads (they spin) for a k × k product
+        if c == 0:
+            continue  # L[0, 0] = 1: the first lever keeps its uniform, Φ(Φ⁻¹(u)) = u
         y = z[:, 0] * L[c, 0]
         for k in range(1, c + 1):
             y += z[:, k] * L[c, k]
