@@ -111,6 +111,7 @@ class BetaQuantile:
             self.right = width, 1.0 - upper(width ** (1.0 / beta) * t)
         else:
             self.right = None
+        self._ends_tables()
         # F⁻¹(u) = x_k + slope_k (s − k) with s = n u in cell k, stored as intercept_k + slope_k s (one pass fewer);
         # cells of the steep ends get NaN, which marks the draws to take from the end tables
         k = np.arange(n + 1, dtype=float)
@@ -120,6 +121,35 @@ class BetaQuantile:
         self.slope, self.intercept = slope, x - slope * k
 
 
+    def _ends_tables(self):
+        """Both steep ends' tables in one array (left, then right), and per end the scale and power taking the
+        distance ``v`` from the end to the table's position: ``K (v / width)^(1/α)`` (``β`` on the right)."""
+        K = TAIL_KNOTS
+        dummy = (0.5, np.zeros(K + 1))  # an end with no table is never asked for: no cell of it is NaN
+        (wl, xl), (wr, xr) = self.left or dummy, self.right or dummy
+        self.ends_x = np.concatenate([xl, xr])
+        self.ends_scale = np.array([1.0 / wl, 1.0 / wr])
+        self.ends_power = np.array([1.0 / self.alpha, 1.0 / self.beta])
+
+    def ends(self, s: np.ndarray) -> np.ndarray:
+        """``F⁻¹(u)`` for draws in the steep ends' cells, given ``s = TABLE_CELLS × u`` (one pass for both ends)."""
+        n, K = TABLE_CELLS, TAIL_KNOTS
+        right = (s >= n // 2).astype(np.intp)
+        v = np.where(right, n - s, s)  # the distance from the end, × n: exact
+        v *= self.ends_scale.take(right) * (1.0 / n)
+        with np.errstate(divide="ignore"):  # u = 0: log 0 = −∞, and the table's first knot
+            t = np.log(v)
+        t *= self.ends_power.take(right)
+        t = np.exp(t)
+        t *= K
+        k = np.minimum(t.astype(np.intp), K - 1)
+        t -= k
+        k += right * (K + 1)
+        x = self.ends_x.take(k)
+        x += (self.ends_x.take(k + 1) - x) * t
+        return x
+
+
 def _curvature(special, alpha: float, beta: float, x: np.ndarray) -> np.ndarray:
     """``|F⁻¹''(u)|`` at ``x = F⁻¹(u)``: ``|f'(x)| / f(x)³`` with ``f`` the Beta density (∞ where it is not finite)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -127,15 +157,6 @@ def _curvature(special, alpha: float, beta: float, x: np.ndarray) -> np.ndarray:
         dlogf = (alpha - 1) / x - (beta - 1) / (1.0 - x)
         curv = np.abs(dlogf) * np.exp(-2.0 * logf)  # |f'| / f³ = |d log f / dx| / f²
     return np.where(np.isfinite(curv), curv, np.inf)
-
-
-def tail_value(table, v: np.ndarray, power: float) -> np.ndarray:
-    """Interpolate a steep end's table at distance ``v`` from the end (``v < width``)."""
-    width, x = table
-    t = np.power(v * (1.0 / width), 1.0 / power) * TAIL_KNOTS
-    k = np.minimum(t.astype(np.intp), TAIL_KNOTS - 1)
-    t -= k
-    return x[k] + (x[k + 1] - x[k]) * t
 
 
 @functools.lru_cache(maxsize=256)

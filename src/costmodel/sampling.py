@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .assumptions import Assumptions
-from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile, tail_value
+from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile
 from .beta_quantiles import beta_knots as beta_knots  # the tables' knots (tested against scipy)
 from .errors import AssumptionError, Problem
 from .prices import index_levers_used
@@ -190,12 +190,10 @@ def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.
         if ends:
             tail = np.flatnonzero(np.isnan(op))
             if tail.size:
-                ut = sp[tail] * (1.0 / n)  # u itself, exactly
-                low = ut < 0.5
-                if low.any():
-                    op[tail[low]] = d.low + span * tail_value(q.left, ut[low], q.alpha)
-                if not low.all():
-                    op[tail[~low]] = d.low + span * tail_value(q.right, 1.0 - ut[~low], q.beta)
+                x = q.ends(sp[tail])
+                x *= span
+                x += d.low
+                op[tail] = x
     return out
 
 
