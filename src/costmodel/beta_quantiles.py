@@ -43,20 +43,25 @@ class HalfQuantile:
             d2 = d1 * ((alpha - 1.0) / t - dlogf * d1)
         d1[0] = c
         d2[0] = -2.0 * c * c * (1.0 - beta) / (alpha + 1.0)  # from F(x) = x^α / (α B) (1 + α (1 − β) x / (α + 1) + …)
-        self.x, self.d1, self.d2 = x, d1 * self.h, d2 * (self.h * self.h)  # derivatives in units of a cell
+        d1, d2 = d1 * self.h, d2 * (self.h * self.h)  # derivatives in units of a cell
+        x0, x1, a0, a1, b0, b1 = x[:-1], x[1:], d1[:-1], d1[1:], d2[:-1], d2[1:]
+        # each cell's quintic in s (0 ≤ s ≤ 1) matching value, slope and curvature at both ends, as powers of s
+        self.coef = np.stack([x0, a0, 0.5 * b0,
+                              10.0 * (x1 - x0) - 6.0 * a0 - 4.0 * a1 - 1.5 * b0 + 0.5 * b1,
+                              -15.0 * (x1 - x0) + 8.0 * a0 + 7.0 * a1 + 1.5 * b0 - b1,
+                              6.0 * (x1 - x0) - 3.0 * (a0 + a1) - 0.5 * (b0 - b1)])
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         pos = t / self.h
         j = np.minimum(pos.astype(np.intp), self.cells - 1)
         s = pos - j
-        s2 = s * s
-        s3 = s2 * s
-        s4 = s3 * s
-        s5 = s4 * s
-        x, d1, d2 = self.x, self.d1, self.d2
-        return ((1.0 - 10.0 * s3 + 15.0 * s4 - 6.0 * s5) * x[j] + (s - 6.0 * s3 + 8.0 * s4 - 3.0 * s5) * d1[j]
-                + (0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5) * d2[j] + (10.0 * s3 - 15.0 * s4 + 6.0 * s5) * x[j + 1]
-                + (-4.0 * s3 + 7.0 * s4 - 3.0 * s5) * d1[j + 1] + (0.5 * s3 - s4 + 0.5 * s5) * d2[j + 1])
+        c = self.coef.take(j, axis=1)
+        out = c[5] * s
+        for k in (4, 3, 2, 1):  # Horner's rule
+            out += c[k]
+            out *= s
+        out += c[0]
+        return out
 
 
 def halves(special, alpha: float, beta: float) -> tuple[HalfQuantile, HalfQuantile]:
@@ -92,8 +97,7 @@ class BetaQuantile:
         x = beta_knots(special, alpha, beta, (lower, upper))
         slope = np.diff(x)
         mid = (np.arange(n) + 0.5) / n  # each cell's midpoint: exact
-        x_mid = np.where(mid < 0.5, lower(np.minimum(mid, 0.5) ** (1.0 / alpha)),
-                         1.0 - upper(np.minimum(1.0 - mid, 0.5) ** (1.0 / beta)))
+        x_mid = np.concatenate([lower(mid[:n // 2] ** (1.0 / alpha)), 1.0 - upper((1.0 - mid[n // 2:]) ** (1.0 / beta))])
         curv, curv_mid = _curvature(special, alpha, beta, x), _curvature(special, alpha, beta, x_mid)
         # the error of linear interpolation in a cell is at most h² max|F⁻¹''| / 8; |F⁻¹''| is taken at the cell's
         # ends and middle (towards a steep end it grows monotonically, so an end gives the maximum), × 1.25

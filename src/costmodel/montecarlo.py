@@ -82,9 +82,10 @@ def plan(a: Assumptions, draws: int, seed: int, distribution: str = "pert", chun
                 correlation_matrix(a, drawn), int(draws), int(seed), distribution, int(chunk), a.price_plan, bool(qmc))
 
 
-def block_present_values(p: Plan, block: int, keep_inputs: bool = False):
+def block_present_values(p: Plan, block: int, keep_inputs: bool = False, out: np.ndarray | None = None):
     """Present values of one block's draws, ``size × options`` GBP: drawn :data:`DRAW_STEP` at a time (into
-    memory reused from step to step) and costed ``p.chunk`` draws per engine pass.
+    memory reused from step to step) and costed ``p.chunk`` draws per engine pass. ``out``: the run's
+    ``draws × options`` array, whose rows of this block are written (and returned).
 
     With ``keep_inputs``: ``(draws of the drawn levers, size × levers; present values)``.
     """
@@ -94,7 +95,7 @@ def block_present_values(p: Plan, block: int, keep_inputs: bool = False):
     step = min(size, max(p.chunk, DRAW_STEP))
     buffer = np.empty((step, len(drawn)), order="F")
     kept = np.empty((size, len(drawn)), order="F") if keep_inputs else None
-    out = np.empty((size, len(p.options)))
+    out = np.empty((size, len(p.options))) if out is None else out[block * BLOCK:block * BLOCK + size]
     costing = Costing(p)
     for first in range(0, size, step):
         last = min(size, first + step)
@@ -195,10 +196,15 @@ def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int]
     ``on_draws(n)`` is told as each block of ``n`` draws finishes (progress). ``keep_inputs`` keeps
     every draw's lever values too (``draws × levers``), for the value of information.
     """
-    if mapper is None:
+    local = mapper is None
+    if local:
         mapper = local_map()
         prepare(p, mapper)
     done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
+    if local and not keep_inputs:  # threads write their blocks' rows into one array: no second copy to join
+        pv = np.empty((p.draws, len(p.options)))
+        list(mapper(functools.partial(block_present_values, p, out=pv), range(p.blocks), done))
+        return MonteCarlo(p, pv, summarise(pv, p.option_keys, QMC_REPLICATE if p.qmc else None))
     parts = list(mapper(functools.partial(block_present_values, p, keep_inputs=keep_inputs), range(p.blocks), done))
     if keep_inputs:
         x = np.concatenate([part[0] for part in parts], axis=0)

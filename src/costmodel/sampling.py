@@ -56,7 +56,7 @@ from .prices import index_levers_used
 
 BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chunking
 QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence under QMC (4 a block)
-PIECE = 2**14  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
+PIECE = 2**15  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
 DISTRIBUTIONS = ("pert", "triangular")
 NOMINAL_ONLY = "appraisal.inflation."  #: levers that change nominal outputs only: not drawn
 INDEX_PREFIX = "prices."  #: price index levers: drawn only when a conversion reads them
