@@ -43,7 +43,12 @@ TARGET_SECONDS, TARGET_MIB, TARGET_LO_RATIO = 1.0, 256, 5000
 
 
 def engine_child(draws: int, seed: int) -> None:
-    """In the child: load the bundled example, run the Monte Carlo, print its wall and CPU seconds as JSON."""
+    """In the child: load the bundled example, run the Monte Carlo, print its wall and CPU seconds as JSON.
+
+    Then, the tables built, the same run again on one thread and on two (``threads``: wall, CPU seconds and
+    the voluntary context switches, which count the times a thread waited for the interpreter lock): the
+    speed-up the second core gives."""
+    import resource
     from costmodel import montecarlo as mc
     from costmodel.files.assumption_folder import load_folder
     from costmodel.files.bundled import bundled_assumptions
@@ -53,8 +58,15 @@ def engine_child(draws: int, seed: int) -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     r = mc.montecarlo(p)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "load": max(load, os.getloadavg()[0]), "levers": len(p.drawn),
-                      "options": len(a.options), "years": a.horizon_years, "chunk": p.chunk,
+    load = max(load, os.getloadavg()[0])
+    threads = {}
+    for workers in (1, 2):
+        t1, c1, v1 = time.perf_counter(), time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
+        mc.montecarlo(p, mc.local_map(workers))
+        threads[workers] = (time.perf_counter() - t1, time.process_time() - c1,
+                            resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - v1)
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "load": load, "levers": len(p.drawn),
+                      "options": len(a.options), "years": a.horizon_years, "chunk": p.chunk, "threads": threads,
                       "mean_pv": r.present_value.mean(axis=0).tolist()}))
 
 
@@ -134,6 +146,13 @@ def libreoffice(recalcs: int, seed: int) -> tuple[float, float]:
     return res["seconds"], worst
 
 
+def threads_figures(threads: dict) -> list[Figure]:
+    """The engine again with its tables built, on one thread and on two: how much the second core gives."""
+    (w1, c1, _), (w2, c2, waits) = threads["1"], threads["2"]
+    return [Figure(f"  again, tables built: one thread {w1:.2f} s wall ({c1:.2f} CPU-s); two threads {w2:.2f} s "
+                   f"({c2:.2f} CPU-s, {waits:,} waits for the interpreter lock): speed-up", w1 / w2, "x")]
+
+
 def run(quick: bool = False, draws: int | None = None, lo_recalcs: int | None = None,
         with_libreoffice: bool = True, with_profile: bool = False) -> list[Figure]:
     draws = draws or (200_000 if quick else 1_000_000)
@@ -158,6 +177,8 @@ def run(quick: bool = False, draws: int | None = None, lo_recalcs: int | None = 
         Figure("  the same child process, wall from outside (start-up, imports, reading the assumptions)",
                child.seconds, "s", child.seconds / base, baseline),
         Figure("  its peak RSS (os.wait4)", child.peak_mib, "MiB", target=TARGET_MIB if full else None),
+        Figure("  its CPU seconds over 2 (the least wall two cores could give)", engine["cpu"] / 2, "s"),
+        *threads_figures(engine["threads"]),
         Figure(f"costmodel montecarlo --draws {draws:,} --format json, end to end", command.seconds, "s",
                command.seconds / base, baseline),
         Figure("  its CPU seconds (os.wait4)", command.cpu, "s"),
