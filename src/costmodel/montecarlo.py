@@ -35,8 +35,8 @@ PERCENTILES = (5, 50, 95)
 #: Draws per engine pass by default. Each pass works on columns of this many draws (128 KB each) and a
 #: few tables of ``years + 2`` rows of them, which stay in the processor's cache and come from memory
 #: already in use (:class:`costmodel.discounted.Workspace`). A pass spends about 2 ms in Python whatever
-#: its size, holding the interpreter lock, which the other thread then waits for: 16,384 draws a pass
-#: keeps that to about a tenth of the pass (8,192: a fifth) for about 9 MB more per thread than 8,192.
+#: its size, holding the interpreter lock, which the other thread may be waiting for: 16,384 draws a pass
+#: keep that to about an eighth of the pass (8,192: a quarter) for about 9 MB more per thread than 8,192.
 MC_CHUNK = 16384
 #: Draws made at a time (each lever's column mapped through its quantile table in one call): at least a pass.
 DRAW_STEP = 32768
