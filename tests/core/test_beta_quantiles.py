@@ -27,3 +27,13 @@ def test_both_steep_ends_in_one_pass_match_scipy_to_1e_7_of_the_range(where, wid
     assert np.max(np.abs(got - beta.ppf(u, a, b))) < 1e-7
     whole = sampling.pert_quantile(d, u.copy())  # the tables' NaN cells route exactly these draws to the ends
     np.testing.assert_allclose(whole, width * got, rtol=0, atol=1e-12 * width)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.0, 1.0))
+def test_table_knots_match_betaincinv_to_1e_12_for_any_pert_shape(where):
+    from scipy import special
+    a, b = sampling.pert_shape(sampling.Drawn("x", 0.0, where, 1.0))
+    want = special.betaincinv(a, b, np.arange(TABLE_CELLS + 1) / TABLE_CELLS)
+    want[0], want[-1] = 0.0, 1.0
+    np.testing.assert_allclose(sampling.beta_knots(special, a, b), want, rtol=0, atol=1e-12)
