@@ -43,12 +43,14 @@ class Figure:
 
 @dataclass
 class Run:
-    """One program run seen from outside: wall-clock seconds, peak resident memory, exit code, output."""
+    """One program run seen from outside: wall-clock seconds, peak resident memory, exit code, output, and
+    the CPU seconds (user + system) the kernel charged to it."""
 
     seconds: float
     peak_mib: float
     returncode: int
     stdout: str
+    cpu: float = 0.0
 
 
 def run_program(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None,
@@ -73,7 +75,7 @@ def run_program(cmd: list[str], cwd: str | Path | None = None, env: dict | None 
         stdout, stderr = out.read(), err.read()
     if code != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {code}: {stderr.strip()[-800:]}")
-    return Run(seconds, usage.ru_maxrss * 1024 / MIB, code, stdout)
+    return Run(seconds, usage.ru_maxrss * 1024 / MIB, code, stdout, usage.ru_utime + usage.ru_stime)
 
 
 def interleaved_medians(commands: dict[str, list[str]], repeats: int, cwd: str | Path | None = None,

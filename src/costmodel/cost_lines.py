@@ -6,16 +6,16 @@ month grid from :func:`costmodel.timeline.month_grid`. Costs are positive, savin
 ``m`` may also be the financial-year grid (:func:`costmodel.timeline.year_grid`): each function then
 returns pounds per year, exactly the sum of its monthly values (the two quantities evaluated at
 month starts, agency share and legacy count, are summed over the year's months in closed form).
-On the :class:`costmodel.timeline.Discounted` grid each function returns its line's present value,
-``S × 1`` (every line is linear in its timing flags).
+Present values for Monte Carlo come from :mod:`costmodel.line_values`, which sums the same lines
+with discount weights in closed form.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .timeline import Discounted, Periods, _col, bounds, discount, from_month, is_zero, months_in, nothing, spread, until_month
+from .timeline import Periods, _col, bounds, from_month, is_zero, months_in, nothing, spread, until_month
 
-SUMMED = (Periods, Discounted)  #: grids whose flags count months (years) or discounted months (present values)
+SUMMED = (Periods,)  #: grids whose flags count the months of each period (financial years)
 
 ONE_OFF = ("set_up", "transitional", "improvement")
 CATEGORIES = ("set_up", "transitional", "improvement", "recurring", "legacy", "saving")
@@ -179,18 +179,20 @@ def improvement_before_bias(total, scale, net):
     return np.maximum(0.0, _col(total) * _col(scale) - _col(net))
 
 
-def improvement(total, optimism_bias, phase_starts, phase_months, phase_split, m):
+def improvement(total, optimism_bias, journey_start, phase_months, phase_split, m):
     """Improvement cost with optimism bias, profiled over the journey's phases, GBP per month.
 
-    ``total × (1 + optimism_bias) × split[p]`` spread over each phase ``p`` (``total`` as from
-    :func:`improvement_before_bias`).
+    ``total × (1 + optimism_bias) × split[p]`` spread over each phase ``p``; the phases follow one
+    another from ``journey_start`` (``total`` as from :func:`improvement_before_bias`).
     """
     uplifted = _col(total) * (1.0 + _col(optimism_bias))
     if is_zero(uplifted):
         return nothing(m)
     out = np.zeros((uplifted.shape[0], m.shape[1]))
-    for start, months, share in zip(phase_starts, phase_months, phase_split):
+    start = _col(journey_start)
+    for months, share in zip(phase_months, phase_split):
         part = spread(uplifted * _col(share), start, months, m)
+        start = start + _col(months)
         if part.shape[0] > out.shape[0]:
             out = out + part
         else:
@@ -217,8 +219,6 @@ def _ramp_sum(start, span, m: Periods):
     Months ``lo … hi − 1`` are on the ramp: ``Σ (month − start) / span = k × ((lo + hi − 1)/2 − start) / span``
     with ``k = hi − lo``; months from ``hi`` count 1 each.
     """
-    if isinstance(m, Discounted):
-        return _discounted_ramp_sum(start, span, m)
     lo, p1 = _month_range(start, m)
     hi = _month_range(start + span, m)[0]
     k = hi - lo
@@ -234,10 +234,6 @@ def _decay_sum(start, step_down, m: Periods):
     A geometric series: ``q^((first − start)/12) × (r^k − 1)/(r − 1)`` with ``r = q^(1/12)`` over the
     ``k`` months from ``first``, written with ``expm1`` so a tiny step-down loses no precision.
     """
-    if isinstance(m, Discounted):
-        if np.all((step_down > 0.0) & (step_down < 1.0)):
-            return _discounted_decay_sum(start, step_down, m)
-        return discount(_decay_sum(start, step_down, m.years), m)
     p0, _ = bounds(m)
     lo, p1 = _month_range(start, m)
     k = p1 - lo
@@ -253,53 +249,3 @@ def _decay_sum(start, step_down, m: Periods):
         ratio = np.where(log_r == 0.0, k, ratio)
     tail = np.where(k > 0, first * ratio, 0.0)
     return (lo - p0) + tail
-
-
-def _whole_month(x, m: Discounted) -> np.ndarray:
-    """``clip(ceil(x), 0, months)`` as an index into the grid's month tables."""
-    months = m.weight.size - 1
-    return np.clip(np.ceil(x), 0, months).astype(np.intp)
-
-
-def _discounted_ramp_sum(start, span, m: Discounted):
-    """:func:`_ramp_sum` summed with the discount factors, ``S × 1``, from the grid's month tables.
-
-    Months ``c0 = ⌈start⌉ … c1 − 1`` (``c1 = ⌈start + span⌉``) are on the ramp, each weighing
-    ``f × (month − start) / span``: ``(M[c1] − M[c0] − start (W[c1] − W[c0])) / span``; months from
-    ``c1`` weigh ``f`` each: ``W[end] − W[c1]``.
-    """
-    start, span = np.broadcast_arrays(start, span)
-    c0, c1 = _whole_month(start, m), _whole_month(start + span, m)
-    w0, w1 = m.weight[c0], m.weight[c1]
-    ramp = m.moment[c1] - m.moment[c0] - start * (w1 - w0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ramp = np.where(span > 0, ramp / span, 0.0)  # no month is on the ramp when span is 0
-    return ramp + (m.weight[-1] - w1)
-
-
-def _discounted_decay_sum(start, step_down, m: Discounted):
-    """:func:`_decay_sum` summed with the discount factors, ``S × 1``, for ``0 < step_down < 1``.
-
-    Months before ``c = ⌈start⌉`` count ``f`` each (``W[c]``). From ``c``, with ``r = q^(1/12)``,
-    ``q = 1 − step_down``, ``K`` the year of ``c`` and ``a = 12 (K + 1) − c`` its months from ``c``:
-    ``r^(c − start) × (f_K E(a) + E(12) r^a Σ_{y > K} f_y q^(y − K − 1))`` with ``E(k) = (r^k − 1)/(r − 1)``,
-    the inner sum by Horner's rule for every ``K`` at once.
-    """
-    start, step_down = np.broadcast_arrays(start, step_down)
-    f = m.factors[0]
-    Y = f.size
-    c = _whole_month(start, m)
-    K = c // 12  # Y when c is the end of the horizon: nothing from c
-    log_r = np.log1p(-step_down) / 12.0
-    e1 = np.expm1(log_r)
-    q = np.exp(12.0 * log_r)
-    h = np.zeros((Y + 2,) + q.shape)  # h[y] = Σ_{y' ≥ y} f_y' q^(y' − y); h[Y] = h[Y + 1] = 0
-    for y in range(Y - 1, -1, -1):
-        np.multiply(h[y + 1], q, out=h[y])
-        h[y] += f[y]
-    inner = np.take_along_axis(h.reshape(Y + 2, -1), (K + 1).reshape(1, -1), axis=0).reshape(q.shape)
-    a = (12 * (K + 1) - c).astype(float)
-    f_K = np.append(f, [0.0, 0.0])[K]
-    from_c = f_K * np.expm1(a * log_r) + np.expm1(12.0 * log_r) * np.exp(a * log_r) * inner
-    from_c *= np.exp(log_r * (c - start)) / e1
-    return m.weight[c] + from_c

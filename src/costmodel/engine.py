@@ -21,10 +21,11 @@ import numpy as np
 
 from . import cost_lines as cl
 from .assumptions import Assumptions, Option, financial_year
-from .discounting import discount_factors
 from .levers import PHASES
 from .prices import relative_price_factors
-from .timeline import Periods, discounted_grid, month_grid, nothing, to_years, year_grid
+from .line_values import RELATIVE_PRICE_INDICES, SUPPORT_PREFIX
+from .line_values import option_present_values as option_present_values  # present values without the table (Monte Carlo)
+from .timeline import Periods, month_grid, nothing, to_years, year_grid
 
 #: Fixed lines in table order: (line, category, price index). The index says which relative price
 #: effect moves the line in real terms (``pay``, ``placements``; ``general`` has none) and which
@@ -46,9 +47,8 @@ FIXED_LINES: tuple[tuple[str, str, str], ...] = (
     ("support_released", "saving", "general"),
     ("efficiency", "saving", "general"),
 )
-SUPPORT_PREFIX = "external_support:"
-#: Price indices with a relative price effect lever (``appraisal.relative_price.<index>``).
-RELATIVE_PRICE_INDICES = ("pay", "placements")
+#: External-support items are the lines ``external_support:<name>``; price indices with a relative price
+#: effect lever (``appraisal.relative_price.<index>``): both from :mod:`costmodel.line_values`.
 
 
 @dataclass(frozen=True)
@@ -130,10 +130,13 @@ def safe_service_month(option: Option, v: Mapping[str, np.ndarray]) -> np.ndarra
 
 
 def journey_starts(option: Option, v: Mapping[str, np.ndarray]):
-    """``(J, phase starts, phase months)``: the month the journey starts and each phase's start and length."""
+    """``(J, phase starts, phase months)``: the month the journey starts and each phase's start and length
+    (each phase starts where the one before ends: ``J``, ``J + d``, ``J + d + s``, …)."""
     J = v[f"options.{option.key}.mobilisation_months"] if option.improves else np.zeros(1)
     phase_months = [v[f"journey.{p}_months"] for p in PHASES]
-    starts = [J + sum(phase_months[:i]) for i in range(len(PHASES))]
+    starts = [J]
+    for months in phase_months[:-1]:
+        starts.append(starts[-1] + months)
     return J, starts, phase_months
 
 
@@ -169,6 +172,7 @@ def option_lines(option: Option, v: Mapping[str, np.ndarray], m: np.ndarray) -> 
     """Every cost line of one option, GBP per month, ``S × months`` each (generated lazily by the caller).
 
     Real terms at the price base, before any relative price effect (applied per line by the caller).
+    :mod:`costmodel.line_values` gives the same lines' present values directly (Monte Carlo).
     """
     o = lambda k: v[f"options.{option.key}.{k}"]  # noqa: E731
     b = lambda k: v[f"baseline.{k}"]  # noqa: E731
@@ -181,7 +185,7 @@ def option_lines(option: Option, v: Mapping[str, np.ndarray], m: np.ndarray) -> 
         "set_up": lambda: cl.one_off(amounts["set_up"], o("set_up.optimism_bias"), o("set_up.start_month"), o("set_up.months"), m),
         "transitional": lambda: cl.one_off(amounts["transitional"], o("transitional.optimism_bias"), o("transitional.start_month"),
                                            o("transitional.months"), m),
-        "improvement": lambda: cl.improvement(amounts["improvement"], o("improvement.optimism_bias"), starts, phase_months,
+        "improvement": lambda: cl.improvement(amounts["improvement"], o("improvement.optimism_bias"), J, phase_months,
                                               [o(f"improvement.phase_split.{p}") for p in PHASES], m),
         "core_service": lambda: cl.core_service(b("outset_spend"), m),
         "safe_core_uplift": lambda: cl.safe_core_uplift(extra_case_holders(v), b("social_workers.salary"),
@@ -315,40 +319,3 @@ def run(assumptions: Assumptions, values: Mapping[str, np.ndarray] | None = None
                      categories=tuple(c for _, c, _ in spec), indices=tuple(x for _, _, x in spec),
                      start_year=assumptions.start_year, price_base_year=assumptions.price_base_year,
                      safe_service_month=safe, central_government=central)
-
-
-def option_present_values(options: tuple[Option, ...], horizon_years: int, v: Mapping[str, np.ndarray],
-                          S: int) -> np.ndarray:
-    """Present value of every option, ``S × options``, GBP real at the price base, without the cost table.
-
-    Each line is weighted by the discount factors times its index's relative price weights. When
-    those weights are the same for every scenario (rates and relative price effects not varied), the
-    line is costed on a :class:`costmodel.timeline.Discounted` grid of them, which gives its present
-    value directly (``S`` numbers a line instead of ``S × years``); otherwise on the financial-year
-    grid, weighted per scenario. Both equal ``appraise(run(...)).present_value`` to rounding.
-    """
-    f = discount_factors(horizon_years, v["appraisal.discount_rate"], v["appraisal.discount_rate_long"],
-                         v["appraisal.mid_year_discounting"])
-    weights = {k: f * g for k, g in relative_price_weights(v, horizon_years).items()}
-    grids = {k: discounted_grid(12 * horizon_years, w) for k, w in weights.items() if w.shape[0] == 1}
-    years = year_grid(12 * horizon_years)
-    index = {l: x for l, _, x in table_lines(options)}
-    out = np.empty((S, len(options)))
-    total = np.empty((S, 1))
-    for i, option in enumerate(options):
-        total.fill(0.0)
-        on_grid = {k: option_lines(option, v, g) for k, g in grids.items()}
-        by_year = option_lines(option, v, years) if len(grids) < len(weights) else {}
-        for name in line_names(option):
-            k = index[name]
-            if k in on_grid:
-                total += on_grid[k][name]()
-            else:
-                total += (by_year[name]() * weights[k]).sum(axis=-1, keepdims=True)
-        out[:, i] = total[:, 0]
-    return out
-
-
-def line_names(option: Option) -> list[str]:
-    """The names of an option's cost lines, in :func:`option_lines` order."""
-    return [l for l, _, _ in FIXED_LINES] + [SUPPORT_PREFIX + n for n in option.support]

@@ -93,6 +93,14 @@ def factor(values: Mapping[str, np.ndarray], index: str, year: int, base_year: i
     return np.asarray(values[index_key(index, base_year)], dtype=float) / np.asarray(values[index_key(index, year)], dtype=float)
 
 
+def index_levers_used(plan: PricePlan | None) -> set[str]:
+    """The index levers (``prices.<index>.<year>``) some conversion of ``plan`` reads: the others change nothing."""
+    if plan is None:
+        return set()
+    return {index_key(index, y) for index, year in plan.levers.values() if year != plan.base_year
+            for y in (year, plan.base_year)}
+
+
 def to_base_prices(values: Mapping[str, np.ndarray], plan: PricePlan | None) -> dict[str, np.ndarray]:
     """Every money lever of ``values`` restated in base-year prices (a new dict; other levers unchanged).
 
@@ -105,6 +113,48 @@ def to_base_prices(values: Mapping[str, np.ndarray], plan: PricePlan | None) -> 
     for key, (index, year) in plan.levers.items():
         if year != plan.base_year and key in out:
             out[key] = np.asarray(values[key], dtype=float) * factor(values, index, year, plan.base_year)
+    return out
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """:func:`to_base_prices` for many passes that draw the same levers: ``held`` has every lever that is
+    not drawn, already converted when neither it nor its factor is drawn; each pass converts the rest
+    (:func:`convert`), each factor once."""
+
+    held: Mapping[str, np.ndarray]
+    each_pass: tuple[tuple[str, str, int], ...]  #: (lever, index, price year) converted in each pass
+    base_year: int = 0
+
+
+def prepare_conversion(values: Mapping[str, np.ndarray], plan: PricePlan | None, drawn) -> Conversion:
+    """Split :func:`to_base_prices` of ``values`` (levers as published) into what is done once and what
+    each pass does for the levers in ``drawn`` (their draws are not known yet)."""
+    held, each = dict(values), []
+    if plan is None:
+        return Conversion(held, ())
+    drawn = set(drawn)
+    for key, (index, year) in plan.levers.items():
+        if year == plan.base_year or key not in values:
+            continue
+        if drawn & {key, index_key(index, year), index_key(index, plan.base_year)}:
+            each.append((key, index, year))
+        else:
+            held[key] = np.asarray(values[key], dtype=float) * factor(values, index, year, plan.base_year)
+    return Conversion(held, tuple(each), plan.base_year)
+
+
+def convert(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every lever in base-year prices for one pass: ``drawn`` (as published) over the held levers; the same
+    numbers as :func:`to_base_prices` of them together."""
+    out = dict(conversion.held)
+    out.update(drawn)
+    factors = {}
+    for key, index, year in conversion.each_pass:
+        f = factors.get((index, year))
+        if f is None:
+            f = factors[(index, year)] = factor(out, index, year, conversion.base_year)
+        out[key] = np.asarray(out[key], dtype=float) * f
     return out
 
 

@@ -1,14 +1,16 @@
 """Monte Carlo sampling of levers: PERT (default) or triangular on each lever's low / central / high.
 
 Every lever is drawn by its inverse distribution function from one uniform per draw: triangular in
-closed form, PERT (a Beta(α, β) scaled to low … high) from a table of exact Beta quantiles
-(``scipy.special.betaincinv``) interpolated linearly, with the steep ends tabulated against
+closed form, PERT (a Beta(α, β) scaled to low … high) from a table of Beta quantiles
+(:mod:`costmodel.beta_quantiles`) interpolated linearly, with the steep ends tabulated against
 ``u^(1/α)`` and ``(1 − u)^(1/β)`` so the error stays below 1e-7 of the lever's range everywhere
 (tested against ``scipy.stats.beta.ppf``). This is several times cheaper than a Beta sampler.
 
 Inflation levers (``appraisal.inflation.*``) are not drawn: they only turn real costs into nominal
-ones, and Monte Carlo reports present values, which are real. They are held at central (listed with
-the structural levers and flags that are never drawn).
+ones, and Monte Carlo reports present values, which are real. Nor are the years of a price index
+that no money lever's conversion reads (an index no price group uses, or a forecast year that is
+neither the price base nor a figure's price year): they change nothing. Both are held at central
+(listed with the structural levers and flags that are never drawn).
 
 Reproducibility: draws are generated in fixed blocks of :data:`BLOCK` draws, and each lever draws
 from its own stream within block ``i``: ``SeedSequence(seed, spawn_key=(i, crc32(key)))``. So draw
@@ -47,14 +49,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .assumptions import Assumptions
+from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile
+from .beta_quantiles import beta_knots as beta_knots  # the tables' knots (tested against scipy)
 from .errors import AssumptionError, Problem
+from .prices import index_levers_used
 from .validation import correlation_problems
 
 BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chunking
 QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence under QMC (4 a block)
-PIECE = 2**14  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
+PIECE = 2**15  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
 DISTRIBUTIONS = ("pert", "triangular")
 NOMINAL_ONLY = "appraisal.inflation."  #: levers that change nominal outputs only: not drawn
+INDEX_PREFIX = "prices."  #: price index levers: drawn only when a conversion reads them
 
 
 @dataclass(frozen=True)
@@ -73,15 +79,18 @@ def drawn_levers(a: Assumptions) -> tuple[list[Drawn], list[str]]:
 
     Structural levers (horizon, start and price-base years) shape the model and flags are yes/no
     choices: neither is drawn, they stay at their central value. Inflation levers change only nominal
-    figures, which Monte Carlo does not report (present values are real): they are held too.
+    figures, which Monte Carlo does not report (present values are real), and index years no
+    conversion reads change nothing: they are held too.
     """
     drawn, held = [], []
+    used = index_levers_used(a.price_plan)
     for key in sorted(a.levers):
         lever = a.levers[key]
         if None in (lever.low, lever.central, lever.high) or lever.low == lever.high:
             continue
         spec = lever.spec
-        if spec.structural or lever.unit == "flag" or key.startswith(NOMINAL_ONLY):
+        unused_index = key.startswith(INDEX_PREFIX) and key not in used
+        if spec.structural or lever.unit == "flag" or key.startswith(NOMINAL_ONLY) or unused_index:
             held.append(key)
             continue
         drawn.append(Drawn(key, float(lever.low), float(lever.central), float(lever.high), bool(spec.integer)))
@@ -129,113 +138,6 @@ def lever_rng(seed: int, block: int, key: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, zlib.crc32(key.encode()))))
 
 
-TABLE_CELLS = 2**14  #: equal cells in u of a PERT quantile table (2 × 8,193 knots, 128 KiB)
-TAIL_KNOTS = 2**10  #: knots of each steep end's table, equal steps in u^(1/α) (or (1 − u)^(1/β))
-TOLERANCE = 1e-7  #: largest interpolation error allowed, as a share of the lever's range
-
-
-class BetaQuantile:
-    """``F⁻¹(u)`` of Beta(α, β), α, β ≥ 1, by linear interpolation in tables of exact quantiles (:func:`beta_knots`).
-
-    The body is :data:`TABLE_CELLS` equal cells in ``u``. Near ``u = 0`` the quantile behaves like
-    ``u^(1/α)``, whose slope is unbounded, so cells whose interpolation error could exceed
-    :data:`TOLERANCE` (bounded by ``h² max|F⁻¹''| / 8``, ``F⁻¹'' = −f'(x)/f(x)³``) are covered by a
-    table in ``t = (u/u₀)^(1/α)``, in which the quantile is smooth; likewise near 1 in
-    ``(1 − u)^(1/β)``.
-    """
-
-    def __init__(self, alpha: float, beta: float):
-        from scipy import special
-        self.alpha, self.beta = float(alpha), float(beta)
-        n = TABLE_CELLS
-        x = beta_knots(special, alpha, beta)
-        slope = np.diff(x)
-        # |F⁻¹''| = |f'(x)| / f(x)³ with f the Beta density; log f = (α−1) log x + (β−1) log(1−x) − log B
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            logf = (alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x) - special.betaln(alpha, beta)
-            dlogf = (alpha - 1) / x - (beta - 1) / (1.0 - x)
-            curv = np.abs(dlogf) * np.exp(-2.0 * logf)  # |f'| / f³ = |d log f / dx| / f²
-        curv = np.where(np.isfinite(curv), curv, np.inf)
-        bound = np.maximum(curv[:-1], curv[1:]) * (1.0 / n) ** 2 / 8.0 * 4.0  # × 4: margin for the bound's ends
-        ok = np.flatnonzero(bound <= TOLERANCE)
-        self.first, self.last = (int(ok[0]), int(ok[-1]) + 1) if ok.size else (n // 2, n // 2)  # cells first … last−1
-        self.left = self._tail(special, alpha, beta, self.first / n, lower=True) if self.first > 0 else None
-        self.right = self._tail(special, alpha, beta, 1.0 - self.last / n, lower=False) if self.last < n else None
-        # F⁻¹(u) = x_k + slope_k (s − k) with s = n u in cell k, stored as intercept_k + slope_k s (one pass fewer);
-        # cells of the steep ends get NaN, which marks the draws to take from the end tables
-        k = np.arange(n + 1, dtype=float)
-        slope = np.append(slope, 0.0)  # s = n (u = 1) is the last knot itself
-        slope[:self.first] = np.nan
-        slope[self.last:n] = np.nan
-        self.slope, self.intercept = slope, x - slope * k
-
-    @staticmethod
-    def _tail(special, alpha, beta, width, lower):
-        t = np.arange(TAIL_KNOTS + 1) / TAIL_KNOTS
-        if lower:
-            x = special.betaincinv(alpha, beta, width * t**alpha)
-        else:
-            x = 1.0 - special.betaincinv(beta, alpha, width * t**beta)  # F⁻¹(1 − v) = 1 − F_{β,α}⁻¹(v)
-        return width, x
-
-    def __call__(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Quantiles at ``u`` in [0, 1] (no NaN), same shape, written into ``out`` if given (which may be ``u``)."""
-        n = TABLE_CELLS
-        s = np.multiply(u, n)  # exact: n is a power of two
-        i = s.astype(np.intp)
-        out = np.take(self.slope, i, out=out)
-        out *= s
-        out += np.take(self.intercept, i)
-        if self.left is not None or self.right is not None:
-            tail = np.flatnonzero(np.isnan(out))
-            if tail.size:
-                ut = s[tail] * (1.0 / n)  # u itself, exactly
-                low = ut < 0.5
-                out[tail[low]] = _tail_value(self.left, ut[low], self.alpha, lower=True)
-                out[tail[~low]] = _tail_value(self.right, 1.0 - ut[~low], self.beta, lower=False)
-        return out
-
-
-def beta_knots(special, alpha: float, beta: float, coarse: int = 4, edge: int = TABLE_CELLS // 16) -> np.ndarray:
-    """Beta(α, β) quantiles at ``u = k / TABLE_CELLS``, k = 0 … TABLE_CELLS, for a third of ``betaincinv``'s cost.
-
-    Exact (``betaincinv``) at every ``coarse``-th knot and at the ``edge`` knots nearest each end, where the
-    quantile steepens; in between, cubic Hermite interpolation with the exact slope ``dx/du = 1/f(x)``
-    (error of order ``h⁴``: below 1e-12 of the range for PERT shapes, tested against ``betaincinv``).
-    """
-    n = TABLE_CELLS
-    m = n // coarse
-    xc = special.betaincinv(alpha, beta, np.arange(m + 1) / m)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        logf = special.xlogy(alpha - 1.0, xc) + special.xlog1py(beta - 1.0, -xc) - special.betaln(alpha, beta)
-        slope = np.exp(-logf) / m  # dx/du over one coarse cell
-    secant = np.diff(xc)
-    slope = np.where(np.isfinite(slope), slope, np.append(secant, secant[-1]))  # infinite at a steep end: exact there anyway
-    t = np.arange(coarse) / coarse
-    h00, h10, h01, h11 = 2 * t**3 - 3 * t**2 + 1, t**3 - 2 * t**2 + t, -2 * t**3 + 3 * t**2, t**3 - t**2
-    x = (np.outer(xc[:-1], h00) + np.outer(slope[:-1], h10) + np.outer(xc[1:], h01) + np.outer(slope[1:], h11)).reshape(-1)
-    x = np.append(x, 1.0)
-    ends = np.r_[0:edge, n + 1 - edge:n + 1]
-    x[ends] = special.betaincinv(alpha, beta, ends / n)
-    x[0], x[-1] = 0.0, 1.0
-    return x
-
-
-def _tail_value(table, v: np.ndarray, power: float, lower: bool) -> np.ndarray:
-    """Interpolate a steep end's table at distance ``v`` from the end (``v < width``)."""
-    width, x = table
-    t = np.power(v * (1.0 / width), 1.0 / power) * TAIL_KNOTS
-    k = np.minimum(t.astype(np.intp), TAIL_KNOTS - 1)
-    t -= k
-    return x[k] + (x[k + 1] - x[k]) * t
-
-
-@functools.lru_cache(maxsize=256)
-def beta_quantile(alpha: float, beta: float) -> BetaQuantile:
-    """The (cached) quantile function of Beta(α, β); levers with the same shape share one table."""
-    return BetaQuantile(alpha, beta)
-
-
 @functools.lru_cache(maxsize=1024)
 def _pert_table(low: float, central: float, high: float) -> tuple[BetaQuantile, np.ndarray, np.ndarray]:
     """The Beta table of a PERT lever with its body scaled to the lever: ``low + span × F⁻¹`` in one step."""
@@ -248,17 +150,15 @@ def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.
     """PERT quantiles of lever ``d`` at ``u``: ``low + (high − low) × F⁻¹_{Beta(α, β)}(u)``.
 
     Works through ``u`` in pieces of :data:`PIECE` with the table scaled to the lever (a few passes
-    over cache-sized buffers); ``out`` may be ``u``.
+    over cache-sized buffers); ``out`` may be ``u``. Draws in the steep ends' cells come out NaN from
+    the body's table, which is how they are found, and are taken from the ends' tables.
     """
     q, slope, intercept = _pert_table(d.low, d.central, d.high)
     u = np.asarray(u, dtype=float)
     out = np.empty_like(u) if out is None else out
     n, span = TABLE_CELLS, d.high - d.low
     flat_u, flat_out = u.reshape(-1), out.reshape(-1)
-    tail = None
-    if q.left is not None or q.right is not None:  # draws in the steep ends' cells, found once for the whole column
-        tail = np.flatnonzero((flat_u < q.first / n) | ((flat_u >= q.last / n) & (flat_u < 1.0)))
-        ut = flat_u[tail]  # kept: ``out`` may be ``u``
+    ends = q.left is not None or q.right is not None
     s = np.empty(min(PIECE, flat_u.size))
     i = np.empty(s.size, dtype=np.intp)
     tmp = np.empty(s.size)
@@ -267,13 +167,16 @@ def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.
         sp, ip, tp, op = s[:m], i[:m], tmp[:m], flat_out[lo:lo + m]
         np.multiply(flat_u[lo:lo + m], n, out=sp)  # exact: n is a power of two
         np.copyto(ip, sp, casting="unsafe")  # floor for u ≥ 0
-        np.take(slope, ip, out=op)
+        slope.take(ip, out=op, mode="clip")  # "clip": unbuffered (every index is in range)
         op *= sp
-        op += np.take(intercept, ip, out=tp)
-    if tail is not None and tail.size:
-        low = ut < 0.5
-        flat_out[tail[low]] = d.low + span * _tail_value(q.left, ut[low], q.alpha, lower=True)
-        flat_out[tail[~low]] = d.low + span * _tail_value(q.right, 1.0 - ut[~low], q.beta, lower=False)
+        op += intercept.take(ip, out=tp, mode="clip")
+        if ends:
+            tail = np.flatnonzero(np.isnan(op))
+            if tail.size:
+                x = q.ends(sp[tail])
+                x *= span
+                x += d.low
+                op[tail] = x
     return out
 
 
@@ -320,11 +223,37 @@ def gaussian_copula(u: np.ndarray, pearson: np.ndarray) -> np.ndarray:
     tiny = 2.0**-53  # random() can give 0 exactly: keep Φ⁻¹ finite
     z = ndtri(np.clip(u[:, involved], tiny, 1.0 - tiny))
     for c, j in enumerate(involved):  # L z by hand: no BLAS threads (they spin) for a k × k product
+        if c == 0:
+            continue  # L[0, 0] = 1: the first lever keeps its uniform, Φ(Φ⁻¹(u)) = u
         y = z[:, 0] * L[c, 0]
         for k in range(1, c + 1):
             y += z[:, k] * L[c, k]
         u[:, j] = ndtr(y)
     return u
+
+
+class Uniforms:
+    """The uniforms of block ``block``, ``size × len(drawn)``, handed out a pass at a time (:meth:`take`).
+
+    Each lever draws from its own stream (:func:`lever_rng`), which gives the same numbers whether they
+    are drawn at once or a pass at a time; under ``qmc`` the block's Sobol' points are made at once.
+    """
+
+    def __init__(self, drawn: list[Drawn], seed: int, block: int, size: int, qmc: bool = False):
+        self.points = qmc_uniforms(len(drawn), seed, block, size) if qmc else None
+        self.streams = None if qmc else [lever_rng(seed, block, d.key) for d in drawn]
+        self.taken = 0
+
+    def take(self, out: np.ndarray) -> np.ndarray:
+        """The next ``len(out)`` uniforms of each lever, written into ``out`` (``n × levers``, column-major)."""
+        n = out.shape[0]
+        if self.points is not None:
+            out[:] = self.points[self.taken:self.taken + n]
+        else:
+            for j, stream in enumerate(self.streams):
+                stream.random(out=out[:, j])
+        self.taken += n
+        return out
 
 
 def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distribution: str = "pert",
@@ -337,13 +266,8 @@ def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distributio
     """
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
-    if qmc:
-        out = qmc_uniforms(len(drawn), seed, block, size)
-    else:
-        out = np.empty((size, len(drawn)), order="F")  # each lever contiguous: the engine reads columns
-        for j, d in enumerate(drawn):
-            lever_rng(seed, block, d.key).random(out=out[:, j])
-    return to_levers(out, drawn, distribution, correlation)
+    out = np.empty((size, len(drawn)), order="F")  # each lever contiguous: the engine reads columns
+    return to_levers(Uniforms(drawn, seed, block, size, qmc).take(out), drawn, distribution, correlation)
 
 
 def to_levers(u: np.ndarray, drawn: list[Drawn], distribution: str = "pert", correlation: np.ndarray | None = None) -> np.ndarray:

@@ -16,7 +16,8 @@ import numpy as np
 
 from .assumptions import COMPARATOR, Assumptions
 from .errors import AssumptionError, Problem
-from .engine import option_present_values, scenario_count
+from .engine import scenario_count
+from .line_values import option_present_values
 from .prices import to_base_prices
 
 DEFAULT_CHUNK = 4096  #: scenarios per engine pass: small enough to stay in the processor's cache

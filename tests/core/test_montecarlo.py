@@ -13,6 +13,7 @@ from costmodel.appraisal import appraise
 from costmodel.errors import AssumptionError
 from costmodel.cli import main
 from costmodel.engine import run
+from costmodel.levers import MONEY_UNITS
 
 
 def test_percentiles_and_probabilities_match_an_independent_computation(bundled):
@@ -131,6 +132,14 @@ def test_structural_levers_and_flags_are_not_drawn(bundled):
     assert keys == {k for k, l in a.levers.items() if None not in (l.low, l.high) and l.low < l.high} - set(held)
     # a price index's forecast years carry a range and are drawn; its outturn years are one number
     assert "prices.gdp_deflator.2025" in keys and "prices.gdp_deflator.2016" not in keys
+    # ... but only the years some conversion reads: the price base and each money figure's price year
+    base = a.price_base_year
+    read = {f"prices.{a.prices.index_for(l.spec.price_group)}.{y}" for l in a.levers.values()
+            if l.unit in MONEY_UNITS and l.price_base is not None and int(l.price_base) != base
+            for y in (int(l.price_base), base)}
+    index_years = {k for k in keys | set(held) if k.startswith("prices.")}
+    assert index_years & keys == index_years & read and index_years - read <= set(held)
+    assert any(k.startswith("prices.cpih.") for k in held)  # no price group uses the bundled CPIH
 
 
 def test_inflation_cannot_change_any_monte_carlo_output(bundled):
@@ -263,7 +272,7 @@ def test_table_knots_are_the_exact_beta_quantiles(low, central, high):
     a, b = sampling.pert_shape(sampling.Drawn("x", low, central, high))
     want = special.betaincinv(a, b, np.arange(sampling.TABLE_CELLS + 1) / sampling.TABLE_CELLS)
     want[0], want[-1] = 0.0, 1.0
-    np.testing.assert_allclose(sampling.beta_knots(special, a, b), want, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(sampling.beta_knots(special, a, b), want, rtol=0, atol=1e-12)
 
 
 def test_qmc_same_seed_same_results_whatever_the_chunk_size_threads_or_dask(bundled):

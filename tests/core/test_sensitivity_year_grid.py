@@ -99,15 +99,15 @@ def test_present_values_with_discount_rates_varying_by_draw(a):
 @pytest.mark.parametrize("mid_year", [0.0, 1.0])
 def test_discounted_ramp_and_decay_sums_at_the_edges(mid_year):
     from costmodel.discounting import discount_factors
-    from costmodel.timeline import discounted_grid
+    from costmodel.discounted import Discounted, decay_sum, ramp_sum
     f = discount_factors(10, 0.035, 0.03, mid_year)
-    d, m = discounted_grid(120, f), month_grid(120)
+    d, m = Discounted(120, f), month_grid(120)
     starts = np.array([0.0, 1.0, 2.5, 6.5, 7.4, 11.0, 12.0, 100.0, 119.2, 119.5, 120.0, 130.0])
     for span in (0.0, 0.25, 6.0, 12.0, 30.0, 36.0):
-        got = cl.agency_share_path(0.3, 0.1, starts, span / 12.0, d)
+        got = 0.3 * d.total + (0.1 - 0.3) * ramp_sum(d, starts.reshape(-1, 1), np.full((1, 1), span))
         want = (to_years(cl.agency_share_path(0.3, 0.1, starts, span / 12.0, m)) * f).sum(axis=1, keepdims=True)
         np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
-    for step in (1e-9, 0.25, 0.999, 0.0, 1.0):  # 0 and 1 take the general route
-        got = cl.legacy_count(40, 5, np.full(starts.size, step), starts, d)
+    for step in (1e-9, 0.25, 0.999, 0.0, -0.08):  # 0: no step-down; negative: growth
+        got = 5 * d.total + (40 - 5) * decay_sum(d, starts.reshape(-1, 1), np.full((1, 1), step))
         want = (to_years(cl.legacy_count(40, 5, step, starts, m)) * f).sum(axis=1, keepdims=True)
-        np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-13, atol=1e-12)
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-12)

@@ -35,7 +35,7 @@ STATS = ("p5", "p50", "p95", "mean")
 @click.option("--draws-output", type=click.Path(path_type=Path), default=None, help="Every draw's PV and NPC (Parquet, tidy).")
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="An existing Dask scheduler (with --backend dask).")
-@click.option("--chunk-size", type=click.IntRange(1, 10**7), default=65_536, show_default=True,
+@click.option("--chunk-size", type=click.IntRange(1, 10**7), default=16_384, show_default=True,
               help="Draws per engine pass (memory and speed); never changes the results.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default=None,
               help="Output format (default: table, or from --output's suffix).")
