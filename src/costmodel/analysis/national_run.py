@@ -14,11 +14,7 @@ import numpy as np
 
 from .. import montecarlo as mc
 from ..evidence.national_councils import build
-from ..national import Built, Council, central_records, drawn_records, failed_record, incomplete_records
-
-#: Councils a chunk by default: a few seconds of work each on two cores with 10^5 draws.
-CHUNK = 8
-
+from ..national import CHUNK, Built, Council, central_records, drawn_records, failed_record, incomplete_records
 
 @dataclass
 class Outcome:

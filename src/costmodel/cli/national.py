@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..national import CHUNK
 from ..errors import CostmodelError
 from .common import SEED, check_output, infer_format, memory_budget, warn, write_output
 from .progress import progress
@@ -31,14 +32,16 @@ NONE_COSTED = 3
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="An existing Dask scheduler (with --backend dask; "
               "default: a local cluster).")
 @click.option("--workers", type=click.IntRange(1, 1024), default=None, help="Workers of the local Dask cluster.")
+@click.option("--chunk", type=click.IntRange(1, 1000), default=CHUNK, show_default=True,
+              help="Councils a chunk: the step of the journal and the progress bar; never changes the results.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (default: table, or from --output's suffix).")
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="Write to this file instead of stdout.")
 @click.option("--html", type=click.Path(path_type=Path), default=None, help="Also write the national page (.html).")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--resume", is_flag=True, help="Carry on a killed run from its journal (<output>.journal).")
-def national(region, ofsted, queries, names_file, draws, seed, backend, scheduler, workers, fmt, output, html, force,
-             resume):
+def national(region, ofsted, queries, names_file, draws, seed, backend, scheduler, workers, chunk, fmt, output, html,
+             force, resume):
     """Every council's options at once: central present value, NPC vs business as usual and the cheapest option for
     each council, its assumptions built as `costmodel init --council` builds them; with --draws, P(cheapest) and
     P5/P50/P95 of PV and NPC with their standard errors.
@@ -62,10 +65,10 @@ def national(region, ofsted, queries, names_file, draws, seed, backend, schedule
     councils, unmatched = select(names, region, ofsted)
     if not councils and not unmatched:
         raise CostmodelError("no council matches the filters given (costmodel councils lists them)")
-    _check_memory(draws, len(councils))
+    _check_memory(draws, min(chunk, len(councils)))
     meta = _meta(draws, seed)
     journal, done = _journal(output, resume, meta, councils)
-    outcome = _run(councils, draws, seed, (backend, scheduler, workers), journal, done)
+    outcome = _run(councils, draws, seed, (backend, scheduler, workers), chunk, journal, done)
     result = assembled(outcome, councils, [failed_record(f) for f in unmatched])
     if journal is not None and not result["records"]:
         journal.remove()  # nothing worth resuming
@@ -75,7 +78,7 @@ def national(region, ofsted, queries, names_file, draws, seed, backend, schedule
         journal.remove()
 
 
-def _run(councils, draws, seed, cluster, journal, done):
+def _run(councils, draws, seed, cluster, chunk, journal, done):
     """Every council not yet done, chunk by chunk: each chunk journalled, the bar advanced (on a terminal)."""
     from ..analysis.national_run import run
     with _mapper(*cluster) as mapper, progress(len(councils), "Councils", 1) as advance:
@@ -87,7 +90,7 @@ def _run(councils, draws, seed, cluster, journal, done):
                 journal.save(part)
             if advance:
                 advance(len(group))
-        return run(councils, draws, seed, mapper, done, on_chunk=finished)
+        return run(councils, draws, seed, mapper, done, chunk, on_chunk=finished)
 
 
 def _check(fmt, output, html, force, backend, scheduler, workers, resume) -> None:
@@ -106,10 +109,9 @@ def _check(fmt, output, html, force, backend, scheduler, workers, resume) -> Non
         check_output(p, force)
 
 
-def _check_memory(draws: int, councils: int) -> None:
+def _check_memory(draws: int, chunk: int) -> None:
     """Refuse draws whose present values (draws × 4 options × 8 bytes, a chunk of councils at a time) would not fit."""
-    from ..analysis.national_run import CHUNK
-    need = 3.0 * draws * 4 * 8 * min(CHUNK, max(councils, 1))
+    need = 3.0 * draws * 4 * 8 * max(chunk, 1)
     if need > memory_budget():
         raise CostmodelError(f"--draws {draws}: about {need / 1e9:.1f} GB for a chunk of councils, more than this run "
                              "may use (COSTMODEL_MEMORY_LIMIT): use fewer draws")
