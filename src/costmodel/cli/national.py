@@ -170,8 +170,10 @@ def _write(result: dict, meta: dict, fmt: str, output, html, force) -> None:
         content = nt.national_table(result, meta)
     write_output(content, output, force)
     if html is not None:
+        from ..evidence.national_peers import DRIVERS, peer_positions
         from ..report.national_page import national_page
-        write_output(national_page(result, meta), html, force)
+        positions, references = peer_positions(sorted({r["la_code"] for r in result["records"]}))
+        write_output(national_page(result, meta, positions, DRIVERS, references), html, force)
 
 
 def _report(result: dict) -> None:
