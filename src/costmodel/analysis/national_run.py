@@ -7,6 +7,7 @@ A finished chunk's result (plain data) goes to ``on_chunk`` (the journal that ``
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -36,8 +37,8 @@ def cost_block(task: tuple[mc.Plan, int]) -> np.ndarray:
     return mc.block_present_values(p, block)
 
 
-def run_chunk(councils: list[Council], draws: int, seed: int, mapper: Callable) -> dict:
-    """One chunk: each council built and costed (central; with ``draws``, every block through ``mapper``)."""
+def central_part(councils: list[Council]) -> tuple[dict, list[Built]]:
+    """Build each council and cost its central case: the chunk's result without draws, and the councils built."""
     part = {"records": {}, "incomplete": {}, "failed": {}}
     built = []
     for c in councils:
@@ -48,28 +49,48 @@ def run_chunk(councils: list[Council], draws: int, seed: int, mapper: Callable) 
             part["incomplete"][c.code] = incomplete_records(b)
         else:
             part["failed"][c.code] = failed_record(b)
-    if draws and built:
-        plans = [mc.plan(b.assumptions, draws, seed) for b in built]
-        tasks = [(p, block) for p in plans for block in range(p.blocks)]
-        parts = iter(mapper(cost_block, tasks))
-        for b, p in zip(built, plans):
-            pv = np.concatenate([next(parts) for _ in range(p.blocks)], axis=0)
-            part["records"][b.council.code] += drawn_records(b.council, mc.summarise(pv, p.option_keys))
+    return part, built
+
+
+def add_draws(part: dict, built: list[Built], draws: int, seed: int, mapper: Callable) -> None:
+    """Every block of every built council's draws through ``mapper``; each council's summary added to its records."""
+    if not draws or not built:
+        return
+    plans = [mc.plan(b.assumptions, draws, seed) for b in built]
+    tasks = [(p, block) for p in plans for block in range(p.blocks)]
+    parts = iter(mapper(cost_block, tasks))
+    for b, p in zip(built, plans):
+        pv = np.concatenate([next(parts) for _ in range(p.blocks)], axis=0)
+        part["records"][b.council.code] += drawn_records(b.council, mc.summarise(pv, p.option_keys))
+
+
+def run_chunk(councils: list[Council], draws: int, seed: int, mapper: Callable) -> dict:
+    """One chunk: each council built and costed (central; with ``draws``, every block through ``mapper``)."""
+    part, built = central_part(councils)
+    add_draws(part, built, draws, seed, mapper)
     return part
 
 
 def run(councils: list[Council], draws: int, seed: int, mapper: Callable, done: Outcome | None = None,
         chunk: int = CHUNK, on_chunk: Callable[[dict, list[Council]], None] | None = None) -> Outcome:
-    """Every council not already in ``done``, ``chunk`` at a time; ``on_chunk(part, councils)`` after each chunk."""
+    """Every council not already in ``done``, ``chunk`` at a time; ``on_chunk(part, councils)`` after each chunk.
+
+    The next chunk's councils are built (and their central cases costed) on a second thread while this chunk's
+    draws are costed, so the workers are not idle meanwhile; the results do not depend on it.
+    """
     out = done or Outcome()
     finished = set(out.records) | set(out.failed)
     todo = [c for c in councils if c.code not in finished]
-    for lo in range(0, len(todo), chunk):
-        group = todo[lo:lo + chunk]
-        part = run_chunk(group, draws, seed, mapper)
-        out.add(part)
-        if on_chunk:
-            on_chunk(part, group)
+    groups = [todo[lo:lo + chunk] for lo in range(0, len(todo), chunk)]
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        following = ahead.submit(central_part, groups[0]) if groups else None
+        for n, group in enumerate(groups):
+            part, built = following.result()
+            following = ahead.submit(central_part, groups[n + 1]) if n + 1 < len(groups) else None
+            add_draws(part, built, draws, seed, mapper)
+            out.add(part)
+            if on_chunk:
+                on_chunk(part, group)
     return out
 
 
