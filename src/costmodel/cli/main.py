@@ -39,6 +39,7 @@ COMMANDS = {
     "voi": "costmodel.cli.analysis:voi",
     "sobol": "costmodel.cli.analysis:sobol",
     "discover": "costmodel.cli.analysis:discover",
+    "national": "costmodel.cli.national:national",
 }
 
 
