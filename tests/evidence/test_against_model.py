@@ -72,3 +72,18 @@ def test_an_absent_lever_is_said_to_be_absent_not_an_error(case_base, backtest):
 def test_a_back_test_in_other_prices_is_refused(case_base):
     with pytest.raises(ValueError):
         hold_against(case_base, run_backtest(case_base.price_base_year - 1))
+
+
+def test_the_improvement_default_is_scaled_to_the_council_as_the_model_scales_it(bundled, backtest):
+    held = hold_against(bundled, backtest)
+    key = "options.in_house.improvement.total"
+    cin = bundled.central("baseline.caseload.children_in_need")
+    ref = bundled.central("baseline.improvement_scaling.reference_children_in_need")
+    e = bundled.central("baseline.improvement_scaling.elasticity")
+    want = bundled.central(key) * bundled.price_factor(key) * (cin / ref) ** e
+    r = held[(held.key == key) & held.observed.str.contains("safeguarding")].iloc[0]
+    assert e > 0 and r["default"] == pytest.approx(want, rel=1e-12) and "scaled to this council's size" in r["note"]
+    per_child = held[held.topic.str.startswith("Improvement cost per child in need")].iloc[0]
+    assert per_child["default"] == pytest.approx(want / cin, rel=1e-12)
+    size = held[held.key == "baseline.improvement_scaling.elasticity"].iloc[0]
+    assert size["default"] == e and np.isnan(size["percentile"]) and size["within_iqr"] is None

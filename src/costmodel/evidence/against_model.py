@@ -23,7 +23,9 @@ from .panel import LINE_LABELS, SOCIAL_CARE
 from .paths import council_values
 from .spend import percentile_rank, quartiles
 
-SIZE_SCALING = re.compile(r"improvement\.[a-z_.]*(scal|size|exponent|elastic)")
+SIZE_SCALING = re.compile(r"improvement[._][a-z_.]*(exponent|elastic)")
+SCALING_REFERENCE = "baseline.improvement_scaling.reference_children_in_need"
+SCALING_ELASTICITY = "baseline.improvement_scaling.elasticity"
 
 
 def _lever(a: Assumptions, key: str):
@@ -59,21 +61,39 @@ def _spend(b: Backtest, line: str, col: str = "extra") -> pd.Series:
     return s[col]
 
 
+def size_scale(a: Assumptions) -> tuple[float, str]:
+    """The factor the model scales the improvement estimate by for this council (central levers), and how it was found.
+
+    ``(children_in_need / reference)^elasticity`` as in :func:`costmodel.cost_lines.improvement_scale`; 1 when the
+    assumptions have no scaling levers or the elasticity is 0.
+    """
+    cin, ref, e = (_lever(a, k) for k in ("baseline.caseload.children_in_need", SCALING_REFERENCE, SCALING_ELASTICITY))
+    if None in (cin, ref, e) or not e.central or not cin.central or not ref.central:
+        return 1.0, ""
+    factor = (float(cin.central) / float(ref.central)) ** float(e.central)
+    return factor, (f"; scaled to this council's size as the model does: x {factor:.3f} = ({cin.central:,.0f} / "
+                    f"{ref.central:,.0f} children in need)^{e.central:g}")
+
+
 def improvement_rows(a: Assumptions, b: Backtest) -> list[dict]:
-    """Each improving option's improvement total against the extra spend of the councils that improved."""
+    """Each improving option's improvement total, scaled to the council's size as the model scales it, against the extra
+    spend of the councils that improved."""
     rows = []
     cin = _lever(a, "baseline.caseload.children_in_need")
+    scale, scaled = size_scale(a)
     for o in (o for o in a.options if o.improves):
         key = f"options.{o.key}.improvement.total"
         v = in_base_prices(a, key)
         if v is None:
             rows.append(_missing(f"Improvement cost ({o.label})", key, "GBP", "extra safeguarding spend", _spend(b, HEADLINE_LINE)))
             continue
-        lo, hi = in_base_prices(a, key, "low"), in_base_prices(a, key, "high")
+        lo, hi = (None if x is None else x * scale for x in (in_base_prices(a, key, "low"), in_base_prices(a, key, "high")))
+        v *= scale
         rows.append(_row(f"Improvement cost ({o.label})", key, v, "GBP", f"extra {LINE_LABELS[HEADLINE_LINE].lower()} spend",
-                         _spend(b, HEADLINE_LINE), "one-off in the model; the outturn includes a lasting step-up", lo, hi))
+                         _spend(b, HEADLINE_LINE), "one-off in the model; the outturn includes a lasting step-up" + scaled,
+                         lo, hi))
         rows.append(_row(f"Improvement cost ({o.label})", key, v, "GBP", "extra children's social care spend (five lines)",
-                         _spend(b, SOCIAL_CARE), "all five lines: placements and family support move too", lo, hi))
+                         _spend(b, SOCIAL_CARE), "all five lines: placements and family support move too" + scaled, lo, hi))
         if cin is None or not cin.central:
             rows.append(_missing(f"Improvement cost per child in need ({o.label})", "baseline.caseload.children_in_need",
                                  "GBP/child", "extra safeguarding spend per child in need",
@@ -95,12 +115,16 @@ def size_rows(a: Assumptions, b: Backtest) -> list[dict]:
     if not keys:
         rows = [_row("Improvement cost: scaling with council size", "(none)", None, "elasticity", label, [slope],
                      note="these assumptions have no size-scaling lever for improvement cost "
-                          "(looked for keys matching 'improvement.*scal|size|exponent|elastic')")]
+                          "(looked for keys matching 'improvement[._]*elastic|exponent')")]
     else:
         rows = [_row("Improvement cost: scaling with council size", k, in_base_prices(a, k), a.levers[k].unit, label, [slope],
-                 note="one observed value: no spread to place the default in") for k in keys]
+                     note="one observed value: no spread to place the default in", low=in_base_prices(a, k, "low"),
+                     high=in_base_prices(a, k, "high")) for k in keys]
     for r in rows:
-        r["councils"] = int(len(ok))
+        r["councils"], r["percentile"], r["within_iqr"] = int(len(ok)), math.nan, None  # one value has no quartiles
+        if r["low"] is not None and r["high"] is not None and math.isfinite(slope):
+            where = "inside" if r["low"] <= slope <= r["high"] else "outside"
+            r["note"] += f"; the observed {slope:.2f} is {where} the lever's range {r['low']:g} to {r['high']:g}"
     return rows
 
 
