@@ -18,6 +18,7 @@ import sys
 from openpyxl.utils import column_index_from_string
 
 from .functions import FUNCTIONS, LAZY, XLError, compare, num, text
+from .functions import value_of as single  # a range where one value is expected: its only cell
 
 UNKNOWN = object()  # a formula this evaluator cannot compute: no cached value is written
 REF = re.compile(r"^(?:(?:'((?:[^']|'')+)'|([A-Za-z0-9_.]+))!)?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
@@ -118,17 +119,6 @@ class Book:
         if sheet not in self.cells:
             raise Unsupported(f"no sheet {sheet}")
         return Range(self, sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
-
-
-def single(value):
-    """A range used where one value is expected: its only cell (a larger range is #VALUE!)."""
-    if isinstance(value, Range):
-        if value.shape != (1, 1):
-            raise XLError("#VALUE!")
-        value = value.cell(0, 0)
-    if isinstance(value, XLError):
-        raise value
-    return value
 
 
 def tokens(source: str) -> list[tuple[str, str]]:
