@@ -2,6 +2,7 @@
 ``montecarlo --council``'s with the same seed; incomplete data listed; councils that fail reported, the run goes on."""
 import io
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -123,6 +124,13 @@ def test_file_of_names_txt_and_csv(tmp_path):
     assert {r["la_name"] for r in a["records"]} == {"Doncaster", "Isle of Wight"}
     (tmp_path / "bad.csv").write_text("who\nDoncaster\n")
     assert "expected a header" in run("national", "--file", tmp_path / "bad.csv", code=2).stderr
+
+
+def test_a_file_of_names_that_is_a_fifo_or_not_text_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "pipe")  # read without blocking: refused, not waited on
+    assert "--file" in (err := run("national", "--file", tmp_path / "pipe", code=2).stderr) and "is a FIFO" in err
+    (tmp_path / "latin1.txt").write_bytes("Bristol, City of\nSaint Helens\xff\n".encode("latin-1"))
+    assert "is not UTF-8 text" in run("national", "--file", tmp_path / "latin1.txt", code=2).stderr
 
 
 def test_csv_parquet_and_table_carry_the_json_records(named, tmp_path):

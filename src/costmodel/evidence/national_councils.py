@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..councils import find_region
 from ..errors import CostmodelError
+from ..files.safe_yaml import read_bytes
 from ..national import Built, Council, Failed
 from .council_init import council_set
 from .council_record import council_refs, find, inspections, regions
@@ -36,9 +37,13 @@ def read_names(path: Path) -> list[str]:
     """The councils a ``--file`` lists: a text file of one name or code a line (``#`` starts a comment), or a CSV
     whose header has a column ``la_code``, ``code``, ``dfe_code``, ``la_name``, ``name`` or ``council``."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_bytes(Path(path), "council names or codes", "a list of councils is a few KB").decode("utf-8-sig")
     except OSError as e:
         raise CostmodelError(f"--file {path}: cannot read it ({e.strerror or e})") from None
+    except UnicodeDecodeError as e:
+        raise CostmodelError(f"--file {path}: is not UTF-8 text (byte {e.start}); save it as UTF-8 or CSV UTF-8") from None
+    except ValueError as e:  # not a regular file, or too large
+        raise CostmodelError(f"--file {path}: {e}") from None
     if Path(path).suffix.lower() == ".csv":
         rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
         header = [cell.strip().lower() for cell in rows[0]] if rows else []

@@ -167,8 +167,9 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 _FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, what: str = "YAML text", size: str = "an assumption file is a few KB of YAML text") -> bytes:
     """The bytes of a regular file of at most :data:`MAX_BYTES`; OSError or ValueError (with the reason) otherwise.
+    ``what`` and ``size`` word the reasons (what the file should hold, how big it should be).
 
     Opened without blocking, so a FIFO named like an assumption file is refused instead of waited on.
     """
@@ -178,7 +179,7 @@ def read_bytes(path: Path) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode) else \
                 "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a regular file"
-            raise ValueError(f"is {kind}, not a file of YAML text")
+            raise ValueError(f"is {kind}, not a file of {what}")
         chunks, total = [], 0
         while info.st_size <= MAX_BYTES and total <= MAX_BYTES:
             chunk = os.read(fd, MAX_BYTES + 1 - total)
@@ -187,7 +188,7 @@ def read_bytes(path: Path) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
         if info.st_size > MAX_BYTES or total > MAX_BYTES:
-            raise ValueError(f"is larger than {MAX_BYTES // 1024} KB: an assumption file is a few KB of YAML text")
+            raise ValueError(f"is larger than {MAX_BYTES // 1024} KB: {size}")
         return b"".join(chunks)
     finally:
         os.close(fd)
