@@ -142,3 +142,19 @@ def test_csv_parquet_and_table_carry_the_json_records(named, tmp_path):
     assert pd.read_parquet(tmp_path / "n.parquet").to_dict("records") == named["records"]
     table = run("national", *args).stdout
     assert "Barnet" in table and "Incomplete data" in table and "Isles of Scilly" in table
+
+
+def test_a_non_finite_result_is_an_internal_error_in_every_format_and_nothing_is_written(tmp_path, monkeypatch):
+    from costmodel.analysis import national_run
+    real = national_run.assembled
+
+    def poisoned(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result["records"][0]["value"] = float("nan")
+        return result
+    monkeypatch.setattr(national_run, "assembled", poisoned)
+    for fmt in ("table", "csv", "json", "parquet"):
+        out = tmp_path / f"n.{ {'table': 'txt'}.get(fmt, fmt)}"
+        result = CliRunner().invoke(main, ["national", "--council", "Doncaster", "--format", fmt, "--output", str(out)])
+        assert result.exit_code == 1 and "not a finite number" in result.stderr, (fmt, result.output)
+        assert not out.exists()

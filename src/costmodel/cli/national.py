@@ -9,6 +9,7 @@ import click
 from .. import __version__
 from ..national import CHUNK
 from ..errors import CostmodelError
+from ..finite import check_finite
 from .common import SEED, check_output, infer_format, memory_budget, warn, write_output
 from .progress import progress
 
@@ -160,6 +161,7 @@ def _mapper(backend: str, scheduler: str | None, workers: int | None):
 
 def _write(result: dict, meta: dict, fmt: str, output, html, force) -> None:
     from ..render import national_tables as nt
+    check_finite(result["records"], "the national results")  # whatever the format: never NaN or inf in a file
     if fmt == "json":
         content = nt.national_json(result, meta)
     elif fmt == "csv":
