@@ -41,10 +41,17 @@ class LeverGroup:
     where: str = WHERE
 
 
-def matches(pattern: str, key: str) -> bool:
-    """``pattern`` matches ``key`` part by part; ``*`` stands for one whole part."""
-    p, k = pattern.split("."), key.split(".")
-    return len(p) == len(k) and all(a == "*" or a == b for a, b in zip(p, k))
+def _resolver(known: list[str]) -> Callable[[str], list[str]]:
+    """``pattern → the known keys it matches``, in their order: a plain key by lookup; a pattern (``*`` one whole part)
+    by one regular-expression search over the keys, a line each."""
+    present, lines = set(known), "\n".join(known)
+
+    def resolve(pattern: str) -> list[str]:
+        if "*" not in pattern:
+            return [pattern] if pattern in present else []
+        parts = (r"[^.\n]+" if x == "*" else re.escape(x) for x in pattern.split("."))
+        return re.findall(r"^" + r"\.".join(parts) + r"$", lines, re.M)
+    return resolve
 
 
 def lever_groups(a: Assumptions, where_of: Callable[[str], str] | None = None) -> list[LeverGroup]:
@@ -61,6 +68,7 @@ def lever_groups(a: Assumptions, where_of: Callable[[str], str] | None = None) -
         raise AssumptionError([Problem(WHERE, "groups", "expected a mapping of group names to {label, reason, levers}")])
     out, problems = [], []
     known = list(a.levers)
+    resolve = _resolver(known)
     for name, body in raw.items():
         where, tag = where_of(str(name)), f"groups.{name}"
         if not isinstance(name, str) or not GROUP_KEY.match(name):
@@ -74,7 +82,7 @@ def lever_groups(a: Assumptions, where_of: Callable[[str], str] | None = None) -
                 problems.append(Problem(where, f"{tag}.{f}", "unknown field" + lv.suggest(str(f), list(FIELDS))))
         keys: list[str] = []
         for entry in body["levers"]:
-            found = [k for k in known if isinstance(entry, str) and matches(entry, k)]
+            found = resolve(entry) if isinstance(entry, str) else []
             if not found:
                 problems.append(Problem(where, tag, f"{entry!r} matches no lever" + lv.suggest(str(entry), known)))
             keys += [k for k in found if k not in keys]

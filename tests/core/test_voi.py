@@ -9,7 +9,7 @@ from scipy.stats import norm
 from costmodel import montecarlo as mc
 from costmodel import voi
 from costmodel.errors import AssumptionError
-from costmodel.groups import lever_groups, matches, select
+from costmodel.groups import _resolver, lever_groups, select
 
 
 def normal_loss(mu: float, sigma: float) -> float:
@@ -127,8 +127,9 @@ def test_same_seed_same_answer(bundled):
 
 
 def test_group_patterns_and_errors(bundled):
-    assert matches("options.*.legacy.step_down_per_year", "options.trust.legacy.step_down_per_year")
-    assert not matches("options.*", "options.trust.legacy.step_down_per_year")
+    resolve = _resolver(["options.trust.legacy.step_down_per_year", "options.trust.legacy", "options.in_house.legacy"])
+    assert resolve("options.*.legacy.step_down_per_year") == ["options.trust.legacy.step_down_per_year"]
+    assert resolve("options.*") == [] and resolve("options.*.legacy") == ["options.trust.legacy", "options.in_house.legacy"]
     groups = {g.key: g for g in lever_groups(bundled)}
     assert "baseline.legacy_placements.count" in groups["legacy_placements"].levers
     assert "options.trust.legacy.step_down_per_year" in groups["legacy_placements"].levers

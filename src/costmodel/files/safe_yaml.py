@@ -79,10 +79,22 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         return super().construct_document(node)
 
 
-def check_events(text: str) -> None:
-    """Count the parser's events (a flat stream, no recursion): refuse deep nesting and too many values early."""
+class _FastPlainLoader(_FastLoader):
+    """:class:`_FastLoader` for a document whose events held no alias: its tree is exactly the events counted (at most
+    :data:`MAX_WRITTEN` values, :data:`MAX_DEPTH` deep), so the expansion walk could find nothing and is skipped."""
+
+    def construct_document(self, node):
+        return super(_FastLoader, self).construct_document(node)  # past _FastLoader's walk
+
+
+def check_events(text: str) -> bool:
+    """Count the parser's events (a flat stream, no recursion): refuse deep nesting and too many values early.
+    True when the document uses an alias (then its expansion must be checked too)."""
     depth = written = 0
+    aliases = False
     for event in yaml.parse(text, Loader=_FastLoader):
+        if isinstance(event, yaml.AliasEvent):
+            aliases = True
         if isinstance(event, yaml.NodeEvent):
             written += 1
             if written > MAX_WRITTEN:
@@ -93,13 +105,13 @@ def check_events(text: str) -> None:
                 raise Refused(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+    return aliases
 
 
 def load(text: str):
     """The document in ``text``, within the limits: libyaml when installed (events counted first), else pure Python."""
     if getattr(yaml, "__with_libyaml__", False):
-        check_events(text)
-        return yaml.load(text, Loader=_FastLoader)
+        return yaml.load(text, Loader=_FastLoader if check_events(text) else _FastPlainLoader)
     return yaml.load(text, Loader=_Loader)
 
 
