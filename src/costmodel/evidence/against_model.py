@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
+from ..cost_lines import improvement_scale
 from ..engine import safe_service_month
 from .backtest import HEADLINE_LINE, Backtest
 from .panel import LINE_LABELS, SOCIAL_CARE
@@ -64,13 +65,13 @@ def _spend(b: Backtest, line: str, col: str = "extra") -> pd.Series:
 def size_scale(a: Assumptions) -> tuple[float, str]:
     """The factor the model scales the improvement estimate by for this council (central levers), and how it was found.
 
-    ``(children_in_need / reference)^elasticity`` as in :func:`costmodel.cost_lines.improvement_scale`; 1 when the
-    assumptions have no scaling levers or the elasticity is 0.
+    :func:`costmodel.cost_lines.improvement_scale` on the central levers; 1 when the assumptions have no scaling
+    levers or the elasticity is 0.
     """
     cin, ref, e = (_lever(a, k) for k in ("baseline.caseload.children_in_need", SCALING_REFERENCE, SCALING_ELASTICITY))
     if None in (cin, ref, e) or not e.central or not cin.central or not ref.central:
         return 1.0, ""
-    factor = (float(cin.central) / float(ref.central)) ** float(e.central)
+    factor = float(improvement_scale(float(cin.central), float(ref.central), float(e.central))[0, 0])
     return factor, (f"; scaled to this council's size as the model does: x {factor:.3f} = ({cin.central:,.0f} / "
                     f"{ref.central:,.0f} children in need)^{e.central:g}")
 
