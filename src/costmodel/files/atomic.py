@@ -79,10 +79,7 @@ def atomic_write(path, data: bytes) -> None:
     tmp = path.with_name(temp_name(path.name))
     _live.add(str(tmp))
     try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_synced(tmp, data)
         os.chmod(tmp, 0o666 & ~_umask())
         if _open:
             _open[-1].moves.append((tmp, path))
@@ -138,16 +135,21 @@ def whole_outputs():
         outputs.discard()
 
 
+def _write_synced(tmp: Path, data: bytes) -> None:
+    """Create ``tmp`` (never an existing file) holding ``data``, flushed to disk before it is renamed into place."""
+    with open(tmp, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def atomic_journal(path: Path, data: bytes) -> None:
     """Write the journal itself atomically (it exists whole, or not at all)."""
     tmp = path.with_name(temp_name(path.name + ".partial"))
     _live.add(str(tmp))
     _live.add(str(path))
     try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_synced(tmp, data)
         os.replace(tmp, path)
     finally:
         _discard(tmp)
