@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from costmodel.cli import main
+from tests.cli.test_help import commands
 
 COUNCILS = ["Doncaster", "E06000046", "Richmond upon Thames", "Kensington and Chelsea", "Isles of Scilly"]
 
@@ -53,19 +54,8 @@ def test_council_with_assumptions_is_a_usage_error(folders):
 
 def commands_with_assumptions():
     """Every command and subcommand whose options include --assumptions (benchmark's --council is its subject)."""
-    ctx = click.Context(main)
-    out = []
-
-    def walk(group, prefix):
-        for name in group.list_commands(ctx):
-            cmd = group.get_command(ctx, name)
-            if isinstance(cmd, click.Group):
-                walk(cmd, prefix + [name])
-            elif any("--assumptions" in p.opts for p in cmd.params):
-                out.append((prefix + [name], cmd))
-
-    walk(main, [])
-    return out
+    return [(path, cmd) for path, cmd in commands()
+            if not isinstance(cmd, click.Group) and any("--assumptions" in p.opts for p in cmd.params)]
 
 
 def test_every_command_that_takes_assumptions_takes_council():

@@ -12,20 +12,25 @@ from costmodel.cli.main import COMMANDS
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def command_paths():
-    """Every command reachable from ``costmodel``, as argument lists (``["workbook", "build"]``)."""
+def commands():
+    """Every command and group reachable from ``costmodel``, with its argument list (``["workbook", "build"]``)."""
     ctx = click.Context(main)
     out = []
 
     def walk(group, prefix):
         for name in group.list_commands(ctx):
             cmd = group.get_command(ctx, name)
-            out.append(prefix + [name])
+            out.append((prefix + [name], cmd))
             if isinstance(cmd, click.Group):
                 walk(cmd, prefix + [name])
 
     walk(main, [])
     return out
+
+
+def command_paths():
+    """Every command reachable from ``costmodel``, as argument lists."""
+    return [path for path, _ in commands()]
 
 
 def test_every_command_help_shows_an_example():
