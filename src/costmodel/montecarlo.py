@@ -183,7 +183,8 @@ def prepare(p: Plan, mapper: Callable) -> None:
     """Build the PERT quantile tables (one per distinct shape) through ``mapper``, before the blocks.
 
     Each process builds its tables once (cached); on local threads building them in parallel saves
-    wall-clock time. Cluster workers build their own on first use.
+    wall-clock time. Cluster workers build their own on first use; a mapper with ``prepare_here`` set
+    (forked processes, :mod:`costmodel.backends.processes`) has them built here first, to inherit.
     """
     if p.distribution == "pert":
         shapes = sorted({pert_shape(d) for d in p.drawn})
@@ -200,7 +201,8 @@ def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int]
     local = mapper is None
     if local:
         mapper = local_map()
-        prepare(p, mapper)
+    if local or getattr(mapper, "prepare_here", False):
+        prepare(p, local_map())
     done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
     if local and not keep_inputs:  # threads write their blocks' rows into one array: no second copy to join
         pv = np.empty((p.draws, len(p.options)))
@@ -226,6 +228,8 @@ def to_target(p: Plan, target_se: float, max_draws: int, mapper: Callable | None
     if mapper is None:
         mapper = local_map()
         prepare(p, mapper)
+    elif getattr(mapper, "prepare_here", False):
+        prepare(p, local_map())
     result = montecarlo(p, mapper, on_draws)
     while True:
         _, prob, se = headline(result.summary)

@@ -57,10 +57,14 @@ def precheck(fmt, output, force, chart, workbook, backend, scheduler) -> str:
 
 
 @contextlib.contextmanager
-def mapper_for(backend: str, scheduler: str | None):
-    """The block mapper: None (local threads) or a Dask cluster's."""
+def mapper_for(backend: str, scheduler: str | None, processes: bool = False):
+    """The block mapper: None (local threads), forked local processes (``processes``), or a Dask cluster's."""
     if backend != "dask":
-        yield None
+        if processes:
+            from ..backends.processes import process_map
+            yield process_map()
+        else:
+            yield None
         return
     from ..backends.dask_cluster import dask_map
     try:

@@ -33,7 +33,8 @@ STATS = ("p5", "p50", "p95", "mean")
               help="The most draws --target-se may take.")
 @click.option("--chart", type=click.Path(path_type=Path), default=None, help="Histogram and cumulative NPC chart (.png/.svg).")
 @click.option("--draws-output", type=click.Path(path_type=Path), default=None, help="Every draw's PV and NPC (Parquet, tidy).")
-@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine's cores (forked processes on Linux, threads elsewhere); dask: a Dask cluster.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="An existing Dask scheduler (with --backend dask).")
 @click.option("--chunk-size", type=click.IntRange(1, 10**7), default=16_384, show_default=True,
               help="Draws per engine pass (memory and speed); never changes the results.")
@@ -79,7 +80,7 @@ def montecarlo(assumptions_dir, scenario, sets, draws, seed, distribution, qmc, 
     a = load_assumptions(assumptions_dir, scenario, sets)
     check_draws(a, max_draws if target_se else draws, backend=backend)
     plan = mc.plan(a, draws, seed, distribution, chunk_size, qmc)
-    with mapper_for(backend, scheduler) as mapper, progress(max_draws if target_se else draws) as advance:
+    with mapper_for(backend, scheduler, processes=True) as mapper, progress(max_draws if target_se else draws) as advance:
         result = mc.to_target(plan, target_se, max_draws, mapper, advance) if target_se else mc.montecarlo(plan, mapper, advance)
     rows, obj, notes = summary_rows(result, a.price_base_year, target_se)
     if fmt == "json":
