@@ -258,8 +258,6 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
     each with its standard error (``replicate``: the QMC replicate size, else independent draws)."""
     base = options.index(COMPARATOR)
     n = pv.shape[0]
-    cheapest_index = np.argmin(pv, axis=1)
-    cheapest = np.bincount(cheapest_index, minlength=len(options)) / n
     qs = percentile_points(n) if replicate is None else np.array(PERCENTILES, dtype=float)
     columns = [(i, None) for i in range(len(options))] + [(i, base) for i in range(len(options))]
 
@@ -273,9 +271,13 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
         return np.percentile(c, qs, overwrite_input=True), m, float(np.sqrt(var)), below
     if n >= 100_000:  # a million draws: a few tenths of a second, shared between both cores
         with ThreadPoolExecutor(max_workers=2) as pool:
+            wins = pool.submit(np.argmin, pv, axis=1)
             found = list(pool.map(stats, columns))
+            cheapest_index = wins.result()
     else:
         found = [stats(c) for c in columns]
+        cheapest_index = np.argmin(pv, axis=1)
+    cheapest = np.bincount(cheapest_index, minlength=len(options)) / n
     q, means, sd, below = (list(t) for t in zip(*found))
     negative = below[len(options):]
     if replicate is None:
