@@ -128,7 +128,6 @@ class Unsure(Exception):
 _STR = "tag:yaml.org,2002:str"
 _SCALARS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
                       "tag:yaml.org,2002:null"})
-_NODES = frozenset({yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent})
 
 
 def one_pass(text: str):
@@ -146,26 +145,32 @@ def one_pass(text: str):
 def _build(loader: _FastLoader):
     anchors: dict[str, tuple[object, int, int]] = {}  # complete anchored nodes: (object, values, depth) expanded
     stack: list[list] = []  # open collections: [object, values, depth, anchor, key or _NO_KEY, the key's line]
+    scalars: dict[tuple, object] = {}  # (text, implicit) → value, for each scalar met
     documents = written = 0
     root: tuple = ()
+    scalar, alias, mapping, sequence = yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     for event in iter(loader.get_event, None):
         kind = type(event)
         line = None  # the line of a node that may be a key (a scalar)
-        if kind in _NODES:
+        if kind is scalar or kind is alias or kind is mapping or kind is sequence:
             written += 1
-            if written > MAX_WRITTEN or len(stack) >= MAX_DEPTH or (kind is not yaml.AliasEvent and
-                                                                     _taken(event.anchor, anchors, stack)):
+            if written > MAX_WRITTEN or len(stack) >= MAX_DEPTH or (
+                    event.anchor is not None and kind is not alias and _taken(event.anchor, anchors, stack)):
                 raise Unsure
-        if kind is yaml.ScalarEvent:
-            item, anchor, line = (_scalar(loader, event), 1, 1), event.anchor, event.start_mark.line + 1
-        elif kind is yaml.AliasEvent:
+        if kind is scalar:
+            if event.tag is not None:
+                raise Unsure
+            seen = (event.value, event.implicit)  # a scalar's value follows from its text and whether it was quoted
+            value = scalars[seen] if seen in scalars else scalars.setdefault(seen, _scalar(loader, event))
+            item, anchor, line = (value, 1, 1), event.anchor, event.start_mark.line + 1
+        elif kind is alias:
             if event.anchor not in anchors:  # undefined, or still open (an alias inside what it names)
                 raise Unsure
             item, anchor = anchors[event.anchor], None
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+        elif kind is mapping or kind is sequence:
             if event.tag is not None or (stack and stack[-1][4] is _NO_KEY and isinstance(stack[-1][0], dict)):
                 raise Unsure  # a tagged collection, or a collection as a key
-            stack.append([LineDict() if kind is yaml.MappingStartEvent else [], 1, 1, event.anchor, _NO_KEY, 0])
+            stack.append([LineDict() if kind is mapping else [], 1, 1, event.anchor, _NO_KEY, 0])
             continue
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             container, values, depth, anchor, _, _ = stack.pop()
@@ -186,18 +191,16 @@ def _build(loader: _FastLoader):
     return root[0]
 
 
-def _taken(anchor: str | None, anchors: dict, stack: list[list]) -> bool:
+def _taken(anchor: str, anchors: dict, stack: list[list]) -> bool:
     """True when ``anchor`` names a node already (complete or still open)."""
-    return anchor is not None and (anchor in anchors or any(open_[3] == anchor for open_ in stack))
+    return anchor in anchors or any(open_[3] == anchor for open_ in stack)
 
 
 _NO_KEY = object()
 
 
 def _scalar(loader: _FastLoader, event: yaml.ScalarEvent):
-    """A scalar as the safe loader constructs it: plain text as it is, a number, true/false or null by its constructor."""
-    if event.tag is not None:
-        raise Unsure
+    """An untagged scalar as the safe loader constructs it: text as it is, a number, true/false or null by its constructor."""
     tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == _STR:
         return event.value
