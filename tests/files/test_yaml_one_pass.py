@@ -21,18 +21,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def loaded(text: str):
-    """What the checked loader gives: ("ok", document) or ("refused", the error's type)."""
+    """What the checked loader gives: ("ok", document) or ("refused", the error's type, message and line)."""
     try:
         return "ok", yaml.load(text, Loader=sy._FastLoader if sy.check_events(text) else sy._FastPlainLoader)
     except yaml.YAMLError as e:
-        return "refused", type(e)
+        return "refused", refusal(e)
 
 
 def one_pass(text: str):
     try:
         return "ok", sy.one_pass(text)
+    except sy.Refused as e:
+        return "refused", refusal(e)
     except (sy.Unsure, yaml.YAMLError):
         return "declined", None
+
+
+def refusal(e: yaml.YAMLError) -> tuple:
+    mark = getattr(e, "problem_mark", None)
+    return type(e), getattr(e, "problem", None), mark.line if mark else None
 
 
 def same(a, b, pairs: dict) -> bool:
@@ -55,6 +62,8 @@ def check(text: str) -> str:
     if fast[0] == "ok":
         assert slow[0] == "ok", (text, slow)
         assert same(fast[1], slow[1], {}), text
+    if fast[0] == "refused":
+        assert fast == slow, text
     return fast[0]
 
 
@@ -103,6 +112,12 @@ CASES = {
 @pytest.mark.parametrize("text", CASES.values(), ids=CASES.keys())
 def test_hand_picked_documents(text):
     check(text)
+
+
+def test_too_many_values_are_refused_in_the_one_pass_as_the_loader_refuses_them():
+    many = "[" + ",".join(["1"] * (sy.MAX_WRITTEN + 5)) + "]\n"
+    assert check(many) == "refused"
+    assert check("a: [[1]]\nb: " + many) == "refused"
 
 
 def test_ordinary_documents_are_not_declined():

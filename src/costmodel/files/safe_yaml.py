@@ -114,6 +114,8 @@ def load(text: str):
     if getattr(yaml, "__with_libyaml__", False):
         try:
             return one_pass(text)
+        except Refused:
+            raise
         except (Unsure, yaml.YAMLError):
             pass  # read again below, which refuses or builds it exactly as it always has
         return yaml.load(text, Loader=_FastLoader if check_events(text) else _FastPlainLoader)
@@ -133,8 +135,9 @@ _SCALARS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:y
 def one_pass(text: str):
     """The document in ``text`` built straight from libyaml's events, in one pass and without recursion: what
     ``yaml.load(text, Loader=_FastLoader)`` builds (LineDict mappings, the same objects shared by aliases), within
-    every limit that loading checks, nesting and the values that aliases expand to included. Anything out of the
-    ordinary raises :class:`Unsure` (or the parser's own error) for :func:`load` to read the text again."""
+    every limit that loading checks, nesting and the values that aliases expand to included. Too many values is
+    refused (:class:`Refused`) as :func:`check_events` refuses it; anything else out of the ordinary raises
+    :class:`Unsure` (or the parser's own error) for :func:`load` to read the text again."""
     loader = _FastLoader(text)
     try:
         return _build(loader)
@@ -154,7 +157,9 @@ def _build(loader: _FastLoader):
         line = None  # the line of a node that may be a key (a scalar)
         if kind is scalar or kind is alias or kind is mapping or kind is sequence:
             written += 1
-            if written > MAX_WRITTEN or len(stack) >= MAX_DEPTH or (
+            if written > MAX_WRITTEN:  # the refusal check_events gives at this event (nothing else refused before it)
+                raise Refused(None, None, f"more than {MAX_WRITTEN:,} values in one file", event.start_mark)
+            if len(stack) >= MAX_DEPTH or (
                     event.anchor is not None and kind is not alias and _taken(event.anchor, anchors, stack)):
                 raise Unsure
         if kind is scalar:
