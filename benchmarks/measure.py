@@ -78,17 +78,24 @@ def run_program(cmd: list[str], cwd: str | Path | None = None, env: dict | None 
     return Run(seconds, usage.ru_maxrss * 1024 / MIB, code, stdout, usage.ru_utime + usage.ru_stime)
 
 
-def interleaved_medians(commands: dict[str, list[str]], repeats: int, cwd: str | Path | None = None,
-                        env: dict | None = None) -> dict[str, float]:
-    """Median wall seconds of each command over ``repeats`` runs, taken in turn (A B A B …) after one
-    discarded warm-up each, so a change in the machine's load falls on all of them alike."""
+def interleaved_runs(commands: dict[str, list[str]], repeats: int, cwd: str | Path | None = None,
+                     env: dict | None = None) -> dict[str, list[Run]]:
+    """``repeats`` runs of each command, taken in turn (A B A B …) after one discarded warm-up each, so a
+    change in the machine's load falls on all of them alike."""
     for cmd in commands.values():
         run_program(cmd, cwd=cwd, env=env)
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
     for _ in range(repeats):
         for name, cmd in commands.items():
-            times[name].append(run_program(cmd, cwd=cwd, env=env).seconds)
-    return {name: statistics.median(t) for name, t in times.items()}
+            runs[name].append(run_program(cmd, cwd=cwd, env=env))
+    return runs
+
+
+def interleaved_medians(commands: dict[str, list[str]], repeats: int, cwd: str | Path | None = None,
+                        env: dict | None = None) -> dict[str, float]:
+    """Median wall seconds of each command over ``repeats`` interleaved runs (:func:`interleaved_runs`)."""
+    runs = interleaved_runs(commands, repeats, cwd=cwd, env=env)
+    return {name: statistics.median(r.seconds for r in rs) for name, rs in runs.items()}
 
 
 def user_env() -> dict:
@@ -97,10 +104,11 @@ def user_env() -> dict:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def costmodel_command() -> str:
-    """The ``costmodel`` console script of the Python running the benchmarks."""
-    here = Path(sys.executable).parent
-    found = shutil.which("costmodel", path=str(here)) or shutil.which("costmodel")
+def costmodel_command(python: str | Path | None = None) -> str:
+    """The ``costmodel`` console script installed beside ``python`` (default: the Python running the
+    benchmarks; without ``python``, else the first on PATH)."""
+    here = Path(python or sys.executable).parent
+    found = shutil.which("costmodel", path=str(here)) or (None if python else shutil.which("costmodel"))
     if not found:
-        raise SystemExit("costmodel is not installed in this environment: pip install -e . first")
+        raise SystemExit(f"costmodel is not installed in {here.parent}: pip install -e . (or the wheel) first")
     return found

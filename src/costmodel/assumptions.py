@@ -77,6 +77,8 @@ class Option:
 
 @dataclass(frozen=True)
 class Source:
+    """A publication a lever cites (sources.yaml): its title, publisher, year and where to find it."""
+
     key: str
     title: str
     publisher: str
@@ -89,6 +91,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Scenario:
+    """A named scenario (scenarios.yaml): the levers it fixes, why, and where it is written."""
+
     key: str
     label: str
     reason: str

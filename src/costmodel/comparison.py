@@ -116,10 +116,11 @@ def reconciliation_provenance(a: Assumptions) -> dict:
     return out
 
 
-def reconciliation(a: Assumptions) -> dict:
+def reconciliation(a: Assumptions, values=None) -> dict:
     """Total spend at the outset = outset spend (core) + the lines the model adds separately, GBP/yr, base-year prices;
-    ``provenance`` says for each line whether it is published, derived or a default (:func:`reconciliation_provenance`)."""
-    v = a.values()
+    ``provenance`` says for each line whether it is published, derived or a default (:func:`reconciliation_provenance`).
+    ``values`` is ``a.values()`` when the caller already has it."""
+    v = a.values() if values is None else values
     c = lambda k: float(v[k][0])  # noqa: E731
     employed = c("baseline.social_workers.salary") * (1 + c("baseline.social_workers.on_cost_rate"))
     parts = {
@@ -205,7 +206,7 @@ def compare(a: Assumptions, terms: str = "real", scenario: str = "central", pers
         "options": options,
         "decision": {"form": verdict.form, "summary": verdict.summary, "reasons": list(verdict.reasons),
                      "fit": dict(verdict.fit)},
-        "baseline_reconciliation": reconciliation(a),
+        "baseline_reconciliation": reconciliation(a, values),
         "warnings": beyond_horizon(a, values),
     }
 

@@ -43,15 +43,28 @@ class LeverGroup:
 
 def _resolver(known: list[str]) -> Callable[[str], list[str]]:
     """``pattern → the known keys it matches``, in their order: a plain key by lookup; a pattern (``*`` one whole part)
-    by one regular-expression search over the keys, a line each."""
-    present, lines = set(known), "\n".join(known)
+    by walking a tree of the keys' parts, every branch at a ``*``."""
+    present, tree = set(known), {}
+    for i, key in enumerate(known):
+        node = tree
+        for part in key.split("."):
+            node = node.setdefault(part, {})
+        node[_END] = i
 
     def resolve(pattern: str) -> list[str]:
         if "*" not in pattern:
             return [pattern] if pattern in present else []
-        parts = (r"[^.\n]+" if x == "*" else re.escape(x) for x in pattern.split("."))
-        return re.findall(r"^" + r"\.".join(parts) + r"$", lines, re.M)
+        nodes = [tree]
+        for part in pattern.split("."):
+            if part == "*":
+                nodes = [child for node in nodes for name, child in node.items() if name is not _END]
+            else:
+                nodes = [node[part] for node in nodes if part in node]
+        return [known[i] for i in sorted(node[_END] for node in nodes if _END in node)]
     return resolve
+
+
+_END = None  # the mark of a whole key in the tree of parts (a part is text, never None)
 
 
 def lever_groups(a: Assumptions, where_of: Callable[[str], str] | None = None) -> list[LeverGroup]:

@@ -15,6 +15,7 @@ so that a run that cannot finish is refused with a message instead of dying of M
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Mapping
 
@@ -81,6 +82,7 @@ def _matches(pattern: str, key: str) -> bool:
     return len(parts) == len(pat) and all(p == "*" or p == k for p, k in zip(pat, parts))
 
 
+@functools.lru_cache(maxsize=1024)  # asked for each lever of a folder, by catalogue pattern, on every read
 def plausible_range(key: str, unit: str, limits: tuple[float, float]) -> tuple[float, float]:
     """The plausible range of a lever: its own, else its unit's, else its hard bounds; never wider than them."""
     rng = next((r for p, r in PLAUSIBLE.items() if _matches(p, key)), None) or PLAUSIBLE_BY_UNIT.get(unit) or limits

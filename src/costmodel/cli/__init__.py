@@ -1,4 +1,5 @@
-"""The command line: the only package that imports click. ``costmodel.cli:main`` is the entry point."""
-from .main import main
+"""The command line: the only package that imports click. ``costmodel.cli:run`` is the console script's entry point
+(:func:`costmodel.cli.main.run`, which runs the click group ``main``)."""
+from .main import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

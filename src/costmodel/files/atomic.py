@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import signal
 import tempfile
 import threading
@@ -33,7 +32,7 @@ _open: list["Outputs"] = []  # the sets of outputs being written (innermost last
 
 def temp_name(name: str = "") -> str:
     """A fresh temporary name: ``.costmodel-tmp-<pid>-<random>-<name>`` (the name cut to 100 characters)."""
-    return f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{name[-100:]}"
+    return f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}-{name[-100:]}"
 
 
 def temp_folder(label: str) -> tempfile.TemporaryDirectory:

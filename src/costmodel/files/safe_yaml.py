@@ -109,10 +109,132 @@ def check_events(text: str) -> bool:
 
 
 def load(text: str):
-    """The document in ``text``, within the limits: libyaml when installed (events counted first), else pure Python."""
+    """The document in ``text``, within the limits: libyaml when installed (built from its events in one pass, else
+    events counted first and then loaded), else pure Python."""
     if getattr(yaml, "__with_libyaml__", False):
+        try:
+            return one_pass(text)
+        except Refused:
+            raise
+        except (Unsure, yaml.YAMLError):
+            pass  # read again below, which refuses or builds it exactly as it always has
         return yaml.load(text, Loader=_FastLoader if check_events(text) else _FastPlainLoader)
     return yaml.load(text, Loader=_Loader)
+
+
+class Unsure(Exception):
+    """:func:`one_pass` met something it leaves to the loader: a tag, a merge key, a key that is not plain text or a
+    whole number or is given twice, an alias to a node not yet complete, more than one document, a limit reached."""
+
+
+_STR = "tag:yaml.org,2002:str"
+_SCALARS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                      "tag:yaml.org,2002:null"})
+
+
+def one_pass(text: str):
+    """The document in ``text`` built straight from libyaml's events, in one pass and without recursion: what
+    ``yaml.load(text, Loader=_FastLoader)`` builds (LineDict mappings, the same objects shared by aliases), within
+    every limit that loading checks, nesting and the values that aliases expand to included. Too many values is
+    refused (:class:`Refused`) as :func:`check_events` refuses it; anything else out of the ordinary raises
+    :class:`Unsure` (or the parser's own error) for :func:`load` to read the text again."""
+    loader = _FastLoader(text)
+    try:
+        return _build(loader)
+    finally:
+        loader.dispose()
+
+
+def _build(loader: _FastLoader):
+    anchors: dict[str, tuple[object, int, int]] = {}  # complete anchored nodes: (object, values, depth) expanded
+    stack: list[list] = []  # open collections: [object, values, depth, anchor, key or _NO_KEY, the key's line]
+    scalars: dict[tuple, object] = {}  # (text, implicit) → value, for each scalar met
+    documents = written = 0
+    root: tuple = ()
+    scalar, alias, mapping, sequence = yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    for event in iter(loader.get_event, None):
+        kind = type(event)
+        line = None  # the line of a node that may be a key (a scalar)
+        if kind is scalar or kind is alias or kind is mapping or kind is sequence:
+            written += 1
+            if written > MAX_WRITTEN:  # the refusal check_events gives at this event (nothing else refused before it)
+                raise Refused(None, None, f"more than {MAX_WRITTEN:,} values in one file", event.start_mark)
+            if len(stack) >= MAX_DEPTH or (
+                    event.anchor is not None and kind is not alias and _taken(event.anchor, anchors, stack)):
+                raise Unsure
+        if kind is scalar:
+            if event.tag is not None:
+                raise Unsure
+            seen = (event.value, event.implicit)  # a scalar's value follows from its text and whether it was quoted
+            value = scalars[seen] if seen in scalars else scalars.setdefault(seen, _scalar(loader, event))
+            item, anchor, line = (value, 1, 1), event.anchor, event.start_mark.line + 1
+        elif kind is alias:
+            if event.anchor not in anchors:  # undefined, or still open (an alias inside what it names)
+                raise Unsure
+            item, anchor = anchors[event.anchor], None
+        elif kind is mapping or kind is sequence:
+            if event.tag is not None or (stack and stack[-1][4] is _NO_KEY and isinstance(stack[-1][0], dict)):
+                raise Unsure  # a tagged collection, or a collection as a key
+            stack.append([LineDict() if kind is mapping else [], 1, 1, event.anchor, _NO_KEY, 0])
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            container, values, depth, anchor, _, _ = stack.pop()
+            item = (container, values, depth)
+        else:
+            documents += kind is yaml.DocumentStartEvent
+            if documents > 1:
+                raise Unsure
+            continue
+        if anchor is not None:
+            anchors[anchor] = item
+        if stack:
+            _add(stack[-1], item, line)
+        else:
+            root = item
+    if not root:
+        raise Unsure  # no document: the loader says what that is
+    return root[0]
+
+
+def _taken(anchor: str, anchors: dict, stack: list[list]) -> bool:
+    """True when ``anchor`` names a node already (complete or still open)."""
+    return anchor in anchors or any(open_[3] == anchor for open_ in stack)
+
+
+_NO_KEY = object()
+
+
+def _scalar(loader: _FastLoader, event: yaml.ScalarEvent):
+    """An untagged scalar as the safe loader constructs it: text as it is, a number, true/false or null by its constructor."""
+    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    if tag not in _SCALARS:
+        raise Unsure  # a timestamp, a merge key (<<), a value key (=) …
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    return loader.yaml_constructors[tag](loader, node)
+
+
+def _add(parent: list, item: tuple, line: int | None) -> None:
+    """Put ``item`` (object, values, depth) into the open collection ``parent``: as a key (a scalar, on ``line``), a
+    value or a list item."""
+    container = parent[0]
+    if isinstance(container, dict):
+        if parent[4] is _NO_KEY:
+            key = item[0]
+            if line is None or isinstance(key, bool) or not isinstance(key, (str, int)) or key in container:
+                raise Unsure
+            parent[4], parent[5] = key, line
+        else:
+            container[parent[4]] = item[0]
+            container.lines[parent[4]] = parent[5]
+            parent[4] = _NO_KEY
+    else:
+        container.append(item[0])
+    parent[1] += item[1]
+    parent[2] = max(parent[2], item[2] + 1)
+    if parent[1] > MAX_NODES or parent[2] > MAX_DEPTH:
+        raise Unsure
 
 
 def check_expansion(root: yaml.Node) -> None:

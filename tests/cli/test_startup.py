@@ -1,0 +1,60 @@
+"""What ``costmodel compare`` loads: only what it needs (how fast it starts: benchmarks/bench_startup.py).
+
+Each case runs the console script's entry point in a fresh interpreter, from an empty folder (so the bundled
+example is read), and lists every module loaded by the time the process exits, lazy imports included.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Libraries no ``compare`` needs: each costs tens of milliseconds to import.
+HEAVY = ("pandas", "scipy", "openpyxl", "matplotlib", "rich", "pyarrow", "dask", "distributed", "xlwings", "SALib",
+         "ema_workbench", "jinja2")
+#: Parts of the package ``compare`` does not use: other commands' adapters and the Monte Carlo machinery.
+UNUSED = ("costmodel.workbook", "costmodel.excel", "costmodel.report", "costmodel.backends", "costmodel.evidence",
+          "costmodel.analysis", "costmodel.render.charts", "costmodel.montecarlo", "costmodel.sampling",
+          "costmodel.beta_quantiles", "costmodel.sensitivity", "costmodel.voi", "costmodel.national",
+          "costmodel.council_statistics", "costmodel.scenarios")
+PROGRAM = """
+import atexit, gc, json, sys
+atexit.register(lambda: print(json.dumps({"modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}),
+                              file=sys.stderr))
+sys.argv = ["costmodel", *sys.argv[1:]]
+from costmodel.cli import run
+run()
+"""
+
+
+def loaded(tmp_path, *args: str) -> dict:
+    """Run ``costmodel ARGS`` as the console script does; the modules loaded and the objects frozen."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COSTMODEL_")}
+    done = subprocess.run([sys.executable, "-c", PROGRAM, *args], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["compare"], ["compare", "--format", "json"], ["compare", "--format", "csv"],
+                                  ["compare", "--annual", "--scenario", "all"]])
+def test_compare_loads_no_heavy_library_and_no_other_command(tmp_path, args):
+    modules = loaded(tmp_path, *args)["modules"]
+    top = {m.split(".")[0] for m in modules}
+    assert not top & set(HEAVY), sorted(top & set(HEAVY))
+    assert not [m for m in modules if m.startswith(UNUSED)]
+    assert [m for m in modules if m.startswith("costmodel.cli.")] == ["costmodel.cli.common", "costmodel.cli.compare",
+                                                                      "costmodel.cli.main"]
+
+
+def test_the_console_script_freezes_what_importing_made(tmp_path):
+    assert loaded(tmp_path, "--version")["frozen"] > 10_000
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["costmodel"] == "costmodel.cli:run"
