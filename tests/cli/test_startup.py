@@ -58,3 +58,25 @@ def test_the_console_script_freezes_what_importing_made(tmp_path):
     assert loaded(tmp_path, "--version")["frozen"] > 10_000
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert scripts["costmodel"] == "costmodel.cli:run"
+
+
+BLAS_PROBE = """
+import json, os
+import costmodel.cli
+from threadpoolctl import threadpool_info
+blas = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+print(json.dumps({"env": os.environ.get("OPENBLAS_NUM_THREADS"), "blas": blas}))
+"""
+
+
+@pytest.mark.parametrize("given, expected_env", [({}, "1"), ({"OMP_NUM_THREADS": "2"}, None),
+                                                  ({"OPENBLAS_NUM_THREADS": "2"}, "2")])
+def test_blas_runs_on_one_thread_unless_the_user_chose(given, expected_env):
+    """The command line sets OPENBLAS_NUM_THREADS=1 before numpy loads OpenBLAS, unless a thread count is given."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")} | given
+    done = subprocess.run([sys.executable, "-c", BLAS_PROBE], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["env"] == expected_env
+    if not given:
+        assert found["blas"] and set(found["blas"]) == {1}
