@@ -155,21 +155,33 @@ class BetaQuantile:
 
     def ends(self, s: np.ndarray) -> np.ndarray:
         """``F⁻¹(u)`` for draws in the steep ends' cells, given ``s = TABLE_CELLS × u`` (one pass for both ends)."""
-        n, K = TABLE_CELLS, TAIL_KNOTS
-        right = (s >= n // 2).astype(np.intp)
-        v = np.where(right, n - s, s)  # the distance from the end, × n: exact
-        v *= self.ends_scale.take(right) * (1.0 / n)
-        with np.errstate(divide="ignore"):  # u = 0: log 0 = −∞, and the table's first knot
-            t = np.log(v)
-        t *= self.ends_power.take(right)
-        t = np.exp(t)
-        t *= K
-        k = np.minimum(t.astype(np.intp), K - 1)
-        t -= k
-        k += right * (K + 1)
-        x = self.ends_x.take(k)
-        x += (self.ends_x.take(k + 1) - x) * t
-        return x
+        return steep_ends(s, 0, self.ends_scale * (1.0 / TABLE_CELLS), self.ends_power, self.ends_x)
+
+
+def steep_ends(s: np.ndarray, table, scale: np.ndarray, power: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """``F⁻¹(u)`` from steep ends' tables for draws in their cells, given ``s = TABLE_CELLS × u``, for one shape
+    (``table`` 0) or many at once (``table``: twice each draw's shape's position in the lists).
+
+    Table ``table + e`` (``e`` 0 on the left, 1 on the right) has its :data:`TAIL_KNOTS` + 1 knots at
+    ``knots[(table + e) × (TAIL_KNOTS + 1):]``, and ``scale`` (``1 / (TABLE_CELLS × width)``) and ``power``
+    (``1/α`` or ``1/β``) at ``table + e``: its position is ``K (v × scale)^power``, ``v`` the distance from the end × n.
+    """
+    n, K = TABLE_CELLS, TAIL_KNOTS
+    right = (s >= n // 2).astype(np.intp)
+    v = np.where(right, n - s, s)  # exact
+    right += table
+    v *= scale.take(right)
+    with np.errstate(divide="ignore"):  # u = 0: log 0 = −∞, and the table's first knot
+        t = np.log(v)
+    t *= power.take(right)
+    t = np.exp(t)
+    t *= K
+    k = np.minimum(t.astype(np.intp), K - 1)
+    t -= k
+    k += right * (K + 1)
+    x = knots.take(k)
+    x += (knots.take(k + 1) - x) * t
+    return x
 
 
 def _curvature(alpha: float, beta: float, x: np.ndarray) -> np.ndarray:
