@@ -49,8 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .assumptions import Assumptions
-from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile, steep_ends
-from .beta_quantiles import beta_quantiles as beta_quantiles  # every shape's tables at once (montecarlo.prepare)
+from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile, beta_quantiles, steep_ends
 from .beta_quantiles import beta_knots as beta_knots  # the tables' knots (tested against scipy)
 from .errors import AssumptionError, Problem
 from .prices import index_levers_used
@@ -145,6 +144,18 @@ def _pert_table(low: float, central: float, high: float) -> tuple[BetaQuantile, 
     span = high - low
     q = beta_quantile(*pert_shape(Drawn("", low, central, high)))
     return q, q.slope * span, q.intercept * span + low
+
+
+def pert_tables(drawn, mapper=map) -> None:
+    """Build (and cache) the PERT tables of the levers ``drawn`` before the draws: every distinct shape's Beta
+    quantile tables at once (:func:`costmodel.beta_quantiles.beta_quantiles`, each table through ``mapper``),
+    each lever's scaled to its range, and their steep ends side by side; processes forked afterwards inherit them."""
+    drawn = tuple(drawn)
+    if drawn:
+        beta_quantiles(sorted({pert_shape(d) for d in drawn}), mapper)
+        for d in drawn:
+            _pert_table(d.low, d.central, d.high)
+        _lever_ends(drawn)
 
 
 def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

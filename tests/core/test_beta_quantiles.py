@@ -122,3 +122,13 @@ def test_all_levers_at_once_give_each_levers_own_quantiles_bit_for_bit(levers, n
     want = np.stack([sampling.pert_quantile(d, u[:, j].copy()) for j, d in enumerate(drawn)], axis=1)
     got = sampling.to_levers(np.asfortranarray(u) if column_major else u.copy(), drawn)
     np.testing.assert_array_equal(got, want)
+
+
+def test_pert_tables_builds_every_levers_tables_before_the_draws(bundled):
+    from costmodel import montecarlo as mc
+    p = mc.plan(bundled, 100, seed=1)
+    sampling.pert_tables(p.drawn, map)
+    built = sampling._pert_table.cache_info().currsize, sampling._lever_ends.cache_info().misses
+    x = sampling.draw_block(list(p.drawn), 1, 0, 5000, "pert", p.correlation)
+    assert (sampling._pert_table.cache_info().currsize, sampling._lever_ends.cache_info().misses) == built  # nothing new
+    assert np.all((x >= [d.low for d in p.drawn]) & (x <= [d.high for d in p.drawn]))
