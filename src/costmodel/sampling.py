@@ -43,6 +43,7 @@ in no correlation keep their uniforms untouched. Format::
 from __future__ import annotations
 
 import functools
+import importlib
 import zlib
 from dataclasses import dataclass
 
@@ -144,6 +145,19 @@ def _pert_table(low: float, central: float, high: float) -> tuple[BetaQuantile, 
     span = high - low
     q = beta_quantile(*pert_shape(Drawn("", low, central, high)))
     return q, q.slope * span, q.intercept * span + low
+
+
+def prepare_draws(drawn, distribution: str = "pert", correlation: np.ndarray | None = None, qmc: bool = False,
+                  mapper=map) -> None:
+    """Build what the draws need before they start, once per process (processes forked afterwards inherit it):
+    the PERT tables (:func:`pert_tables`), and the scipy modules a copula (``correlation``) or ``qmc`` needs.
+    A run with neither does not import scipy."""
+    if distribution == "pert":
+        pert_tables(drawn, mapper)
+    if correlation is not None:
+        importlib.import_module("scipy.special")
+    if qmc:
+        importlib.import_module("scipy.stats.qmc")
 
 
 def pert_tables(drawn, mapper=map) -> None:

@@ -132,3 +132,17 @@ def test_pert_tables_builds_every_levers_tables_before_the_draws(bundled):
     x = sampling.draw_block(list(p.drawn), 1, 0, 5000, "pert", p.correlation)
     assert (sampling._pert_table.cache_info().currsize, sampling._lever_ends.cache_info().misses) == built  # nothing new
     assert np.all((x >= [d.low for d in p.drawn]) & (x <= [d.high for d in p.drawn]))
+
+
+def test_prepare_draws_imports_scipy_only_for_a_copula_or_qmc():
+    code = ("import sys\n"
+            "from costmodel import sampling\n"
+            "drawn = [sampling.Drawn('a', 0.0, 1.0, 3.0), sampling.Drawn('b', 1.0, 1.5, 2.0)]\n"
+            "sampling.prepare_draws(drawn, 'pert', None, False)\n"
+            "print('scipy' in sys.modules)\n"
+            "sampling.prepare_draws(drawn, 'pert', sampling.np.eye(2), False)\n"
+            "print('scipy.special' in sys.modules, 'scipy.stats' in sys.modules)\n"
+            "sampling.prepare_draws(drawn, 'triangular', None, True)\n"
+            "print('scipy.stats.qmc' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "False", "True"]
