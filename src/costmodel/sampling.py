@@ -226,6 +226,7 @@ class LeverEnds:
 
 @functools.lru_cache(maxsize=64)
 def _lever_ends(drawn: tuple[Drawn, ...]) -> LeverEnds:
+    """The steep ends of the levers ``drawn`` (cached per run: the plan's levers are one tuple)."""
     tables = [_pert_table(d.low, d.central, d.high)[0] for d in drawn]
     return LeverEnds(np.concatenate([q.ends_x for q in tables]),
                      np.concatenate([q.ends_scale for q in tables]) * (1.0 / TABLE_CELLS),
