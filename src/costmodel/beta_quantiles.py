@@ -114,14 +114,7 @@ class BetaQuantile:
         lower, upper = halves(alpha, beta, anchors)
         x = beta_knots(alpha, beta, (lower, upper))
         slope = np.diff(x)
-        mid = (np.arange(n) + 0.5) / n  # each cell's midpoint: exact
-        x_mid = np.concatenate([lower(mid[:n // 2] ** (1.0 / alpha)), 1.0 - upper((1.0 - mid[n // 2:]) ** (1.0 / beta))])
-        curv, curv_mid = _curvature(alpha, beta, x), _curvature(alpha, beta, x_mid)
-        # the error of linear interpolation in a cell is at most h² max|F⁻¹''| / 8; |F⁻¹''| is taken at the cell's
-        # ends and middle (towards a steep end it grows monotonically, so an end gives the maximum), × 1.25
-        bound = np.maximum(np.maximum(curv[:-1], curv[1:]), curv_mid) * (1.0 / n) ** 2 / 8.0 * 1.25
-        ok = np.flatnonzero(bound <= TOLERANCE)
-        self.first, self.last = (int(ok[0]), int(ok[-1]) + 1) if ok.size else (n // 2, n // 2)  # cells first … last−1
+        self.first, self.last = _body_cells(alpha, beta, x, lower, upper)  # cells first … last−1
         t = np.arange(TAIL_KNOTS + 1) / TAIL_KNOTS
         if self.first > 0:  # u = width × t^α, i.e. t_lower = width^(1/α) t
             width = self.first / n
@@ -182,6 +175,42 @@ def steep_ends(s: np.ndarray, table, scale: np.ndarray, power: np.ndarray, knots
     x = knots.take(k)
     x += (knots.take(k + 1) - x) * t
     return x
+
+
+def _error_bound(alpha: float, beta: float, x: np.ndarray, lower: HalfQuantile, upper: HalfQuantile,
+                 cells: np.ndarray) -> np.ndarray:
+    """The bound on linear interpolation's error in ``cells`` (sorted) of the table with knots ``x``:
+    ``h² max|F⁻¹''| / 8``, ``|F⁻¹''|`` taken at the cell's ends and middle (towards a steep end it grows
+    monotonically, so an end gives the maximum), × 1.25."""
+    n = TABLE_CELLS
+    mid = (cells + 0.5) / n  # each cell's midpoint: exact
+    half = np.searchsorted(cells, n // 2)
+    x_mid = np.concatenate([lower(mid[:half] ** (1.0 / alpha)), 1.0 - upper((1.0 - mid[half:]) ** (1.0 / beta))])
+    ends = np.maximum(_curvature(alpha, beta, x.take(cells)), _curvature(alpha, beta, x.take(cells + 1)))
+    return np.maximum(ends, _curvature(alpha, beta, x_mid)) * (1.0 / n) ** 2 / 8.0 * 1.25
+
+
+def _body_cells(alpha: float, beta: float, x: np.ndarray, lower: HalfQuantile, upper: HalfQuantile,
+                coarse: int = 64) -> tuple[int, int]:
+    """The cells ``first … last − 1`` whose interpolation error is within :data:`TOLERANCE` (:func:`_error_bound`).
+
+    They are one run of cells: ``|F⁻¹''| = |f'|/f³`` falls from ``u = 0`` to the mode and rises after it
+    (``d log|F⁻¹''|/dx = g'/g − 2g`` with ``g = (log f)'`` decreasing, for α, β ≥ 1), so the bound falls then
+    rises along the cells. So every ``coarse``-th cell is tried, then each cell where the run begins and
+    ends; if no coarse cell is within, every cell is (none within: both ends' tables meet in the middle).
+    """
+    n = TABLE_CELLS
+    points = np.append(np.arange(0, n, coarse), n - 1)
+    ok = np.flatnonzero(_error_bound(alpha, beta, x, lower, upper, points) <= TOLERANCE)
+    if not ok.size:
+        every = np.flatnonzero(_error_bound(alpha, beta, x, lower, upper, np.arange(n)) <= TOLERANCE)
+        return (int(every[0]), int(every[-1]) + 1) if every.size else (n // 2, n // 2)
+    i, j = ok[0], ok[-1]
+    before = np.arange(points[i - 1] + 1 if i > 0 else 0, points[i] + 1)  # the run begins in these cells
+    after = np.arange(points[j], points[j + 1] if j + 1 < points.size else n)  # and ends in these
+    first = before[np.flatnonzero(_error_bound(alpha, beta, x, lower, upper, before) <= TOLERANCE)[0]]
+    last = after[np.flatnonzero(_error_bound(alpha, beta, x, lower, upper, after) <= TOLERANCE)[-1]] + 1
+    return int(first), int(last)
 
 
 def _curvature(alpha: float, beta: float, x: np.ndarray) -> np.ndarray:

@@ -146,3 +146,26 @@ def test_prepare_draws_imports_scipy_only_for_a_copula_or_qmc():
             "print('scipy.stats.qmc' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True", "False", "True"]
+
+
+def every_cells_bound(a, b):
+    """The body's cells as first found: every cell's error bound (ends and middle), the first and last within."""
+    from costmodel.beta_quantiles import TOLERANCE, _curvature, beta_knots, halves
+    n = TABLE_CELLS
+    lower, upper = halves(a, b)
+    x = beta_knots(a, b, (lower, upper))
+    mid = (np.arange(n) + 0.5) / n
+    x_mid = np.concatenate([lower(mid[:n // 2] ** (1.0 / a)), 1.0 - upper((1.0 - mid[n // 2:]) ** (1.0 / b))])
+    curv, curv_mid = _curvature(a, b, x), _curvature(a, b, x_mid)
+    bound = np.maximum(np.maximum(curv[:-1], curv[1:]), curv_mid) * (1.0 / n) ** 2 / 8.0 * 1.25
+    ok = np.flatnonzero(bound <= TOLERANCE)
+    assert ok.size == 0 or ok.size == ok[-1] + 1 - ok[0]  # one run of cells, as the search assumes
+    return (int(ok[0]), int(ok[-1]) + 1) if ok.size else (n // 2, n // 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.tuples(SHAPE, SHAPE), st.tuples(st.floats(1.0, 60.0), st.floats(1.0, 60.0)),
+                 st.sampled_from([(1.0, 1.0), (1.0, 5.0), (5.0, 1.0), (1.0 + 1e-9, 3.0), (3.0, 3.0), (2.2, 2.2)])))
+def test_the_body_found_by_a_coarse_search_is_every_cells_scan(shape):
+    q = sampling.BetaQuantile(*shape)
+    assert (q.first, q.last) == every_cells_bound(*shape)
