@@ -7,35 +7,43 @@ tabulated at ``u = k / TABLE_CELLS`` and interpolated linearly; near ``u = 0`` i
 quantile is smooth (likewise near 1 in ``(1 − u)^(1/β)``).
 
 Building the tables is the fixed cost of a Monte Carlo run (one table per distinct PERT shape). The
-knots are not each found with ``scipy.special.betaincinv`` (7 µs a call): ``x(t) = F⁻¹(t^α)`` is smooth
+knots are not each found by inverting the Beta distribution function: ``x(t) = F⁻¹(t^α)`` is smooth
 on ``u ≤ 1/2`` (``F(x) = x^α g(x)`` with ``g`` analytic and ``g(0) = 1 / (α B(α, β))``), so it is
 interpolated by quintic Hermite polynomials between :data:`ANCHORS` + 1 exact values, with the exact
 derivatives ``x' = α t^(α−1) / f(x)`` and ``x'' = x' ((α − 1)/t − (log f)'(x) x')`` (``f`` the Beta
-density); likewise ``1 − x`` in ``(1 − u)^(1/β)`` on ``u ≥ 1/2``. The knots are within 1e-12 of
-``betaincinv`` (tested), for a tenth of its cost.
+density); likewise ``1 − x`` in ``(1 − u)^(1/β)`` on ``u ≥ 1/2``. The exact values come from
+:mod:`costmodel.incomplete_beta` (numpy alone: importing scipy would cost more than every table of a
+run), for every shape of a run at once (:func:`beta_quantiles`). The knots are within 1e-12 of
+``scipy.special.betaincinv`` (tested).
 """
 from __future__ import annotations
 
-import functools
+import math
+import threading
 
 import numpy as np
+
+from .incomplete_beta import betaln, lower_quantile
 
 TABLE_CELLS = 2**14  #: equal cells in u of a PERT quantile table (2 × 16,385 knots, 256 KiB)
 TAIL_KNOTS = 2**10  #: knots of each steep end's table, equal steps in u^(1/α) (or (1 − u)^(1/β))
 TOLERANCE = 1e-7  #: largest interpolation error allowed, as a share of the lever's range
 ANCHORS = 128  #: cells of the quintic interpolation of each half of the quantile function
+CACHED = 256  #: tables kept (levers with the same shape share one; 256 KiB each)
 
 
 class HalfQuantile:
     """``x(t) = F⁻¹(t^α)`` of Beta(α, β) for ``0 ≤ t ≤ 2^(−1/α)`` (``u ≤ 1/2``), by quintic Hermite interpolation."""
 
-    def __init__(self, special, alpha: float, beta: float, cells: int = ANCHORS):
+    def __init__(self, alpha: float, beta: float, x: np.ndarray | None = None):
+        """``x``: the exact ``F⁻¹(t^α)`` at the :data:`ANCHORS` + 1 anchors ``t = k h`` (:func:`half_anchors`) if known."""
+        cells = ANCHORS
         self.alpha, self.cells = float(alpha), cells
         self.end = 0.5 ** (1.0 / alpha)
         self.h = self.end / cells
         t = np.arange(cells + 1) * self.h
-        x = special.betaincinv(alpha, beta, t**alpha)
-        log_b = special.betaln(alpha, beta)
+        x = half_anchors([(alpha, beta)])[0] if x is None else x
+        log_b = math.lgamma(alpha) + math.lgamma(beta) - math.lgamma(alpha + beta)
         c = np.exp((np.log(alpha) + log_b) / alpha)  # x ≈ c t near 0
         with np.errstate(divide="ignore", invalid="ignore"):
             d1 = alpha * np.exp(log_b) * (t / x) ** (alpha - 1.0) * (1.0 - x) ** (1.0 - beta)
@@ -64,14 +72,25 @@ class HalfQuantile:
         return out
 
 
-def halves(special, alpha: float, beta: float) -> tuple[HalfQuantile, HalfQuantile]:
-    """The lower half ``F⁻¹(t^α)`` and the upper half ``1 − F⁻¹(1 − s^β)`` (the lower half of Beta(β, α))."""
-    return HalfQuantile(special, alpha, beta), HalfQuantile(special, beta, alpha)
+def half_anchors(shapes) -> np.ndarray:
+    """``F⁻¹(t^α)`` of each Beta(α, β) in ``shapes`` at the anchors ``t = k 2^(−1/α) / ANCHORS``, k = 0 … ANCHORS
+    (``len(shapes) × (ANCHORS + 1)``): one vectorised solve for every shape (:func:`~costmodel.incomplete_beta.lower_quantile`)."""
+    alpha, beta = (np.array([float(shape[i]) for shape in shapes])[:, None] for i in (0, 1))
+    t = np.arange(ANCHORS + 1) * ((0.5 ** (1.0 / alpha)) / ANCHORS)  # as HalfQuantile's t, exactly
+    return lower_quantile(alpha, beta, t**alpha, betaln(alpha, beta))
 
 
-def beta_knots(special, alpha: float, beta: float, parts: tuple[HalfQuantile, HalfQuantile] | None = None) -> np.ndarray:
+def halves(alpha: float, beta: float, anchors: np.ndarray | None = None) -> tuple[HalfQuantile, HalfQuantile]:
+    """The lower half ``F⁻¹(t^α)`` and the upper half ``1 − F⁻¹(1 − s^β)`` (the lower half of Beta(β, α));
+    ``anchors``: both halves' exact values (``half_anchors([(α, β), (β, α)])``) if known."""
+    if anchors is None:
+        anchors = half_anchors([(alpha, beta), (beta, alpha)])
+    return HalfQuantile(alpha, beta, anchors[0]), HalfQuantile(beta, alpha, anchors[1])
+
+
+def beta_knots(alpha: float, beta: float, parts: tuple[HalfQuantile, HalfQuantile] | None = None) -> np.ndarray:
     """Beta(α, β) quantiles at ``u = k / TABLE_CELLS``, k = 0 … TABLE_CELLS (see the module's docstring)."""
-    lower, upper = parts or halves(special, alpha, beta)
+    lower, upper = parts or halves(alpha, beta)
     n = TABLE_CELLS
     u = np.arange(n // 2 + 1) / n  # exact
     x = np.empty(n + 1)
@@ -86,24 +105,16 @@ class BetaQuantile:
 
     The body is :data:`TABLE_CELLS` equal cells in ``u``. Cells whose interpolation error could exceed
     :data:`TOLERANCE` (bounded by ``h² max|F⁻¹''| / 8``, ``F⁻¹'' = −f'(x)/f(x)³``) are covered by the
-    steep ends' tables (``left``, ``right``: ``(width, knots)``).
+    steep ends' tables (``left``, ``right``: ``(width, knots)``). ``anchors``: see :func:`halves`.
     """
 
-    def __init__(self, alpha: float, beta: float):
-        from scipy import special
+    def __init__(self, alpha: float, beta: float, anchors: np.ndarray | None = None):
         self.alpha, self.beta = float(alpha), float(beta)
         n = TABLE_CELLS
-        lower, upper = halves(special, alpha, beta)
-        x = beta_knots(special, alpha, beta, (lower, upper))
+        lower, upper = halves(alpha, beta, anchors)
+        x = beta_knots(alpha, beta, (lower, upper))
         slope = np.diff(x)
-        mid = (np.arange(n) + 0.5) / n  # each cell's midpoint: exact
-        x_mid = np.concatenate([lower(mid[:n // 2] ** (1.0 / alpha)), 1.0 - upper((1.0 - mid[n // 2:]) ** (1.0 / beta))])
-        curv, curv_mid = _curvature(special, alpha, beta, x), _curvature(special, alpha, beta, x_mid)
-        # the error of linear interpolation in a cell is at most h² max|F⁻¹''| / 8; |F⁻¹''| is taken at the cell's
-        # ends and middle (towards a steep end it grows monotonically, so an end gives the maximum), × 1.25
-        bound = np.maximum(np.maximum(curv[:-1], curv[1:]), curv_mid) * (1.0 / n) ** 2 / 8.0 * 1.25
-        ok = np.flatnonzero(bound <= TOLERANCE)
-        self.first, self.last = (int(ok[0]), int(ok[-1]) + 1) if ok.size else (n // 2, n // 2)  # cells first … last−1
+        self.first, self.last = _body_cells(alpha, beta, x, lower, upper)  # cells first … last−1
         t = np.arange(TAIL_KNOTS + 1) / TAIL_KNOTS
         if self.first > 0:  # u = width × t^α, i.e. t_lower = width^(1/α) t
             width = self.first / n
@@ -137,33 +148,104 @@ class BetaQuantile:
 
     def ends(self, s: np.ndarray) -> np.ndarray:
         """``F⁻¹(u)`` for draws in the steep ends' cells, given ``s = TABLE_CELLS × u`` (one pass for both ends)."""
-        n, K = TABLE_CELLS, TAIL_KNOTS
-        right = (s >= n // 2).astype(np.intp)
-        v = np.where(right, n - s, s)  # the distance from the end, × n: exact
-        v *= self.ends_scale.take(right) * (1.0 / n)
-        with np.errstate(divide="ignore"):  # u = 0: log 0 = −∞, and the table's first knot
-            t = np.log(v)
-        t *= self.ends_power.take(right)
-        t = np.exp(t)
-        t *= K
-        k = np.minimum(t.astype(np.intp), K - 1)
-        t -= k
-        k += right * (K + 1)
-        x = self.ends_x.take(k)
-        x += (self.ends_x.take(k + 1) - x) * t
-        return x
+        return steep_ends(s, 0, self.ends_scale * (1.0 / TABLE_CELLS), self.ends_power, self.ends_x)
 
 
-def _curvature(special, alpha: float, beta: float, x: np.ndarray) -> np.ndarray:
+def steep_ends(s: np.ndarray, table, scale: np.ndarray, power: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """``F⁻¹(u)`` from steep ends' tables for draws in their cells, given ``s = TABLE_CELLS × u``, for one shape
+    (``table`` 0) or many at once (``table``: twice each draw's shape's position in the lists).
+
+    Table ``table + e`` (``e`` 0 on the left, 1 on the right) has its :data:`TAIL_KNOTS` + 1 knots at
+    ``knots[(table + e) × (TAIL_KNOTS + 1):]``, and ``scale`` (``1 / (TABLE_CELLS × width)``) and ``power``
+    (``1/α`` or ``1/β``) at ``table + e``: its position is ``K (v × scale)^power``, ``v`` the distance from the end × n.
+    """
+    n, K = TABLE_CELLS, TAIL_KNOTS
+    right = (s >= n // 2).astype(np.intp)
+    v = np.where(right, n - s, s)  # exact
+    right += table
+    v *= scale.take(right)
+    with np.errstate(divide="ignore"):  # u = 0: log 0 = −∞, and the table's first knot
+        t = np.log(v)
+    t *= power.take(right)
+    t = np.exp(t)
+    t *= K
+    k = np.minimum(t.astype(np.intp), K - 1)
+    t -= k
+    k += right * (K + 1)
+    x = knots.take(k)
+    x += (knots.take(k + 1) - x) * t
+    return x
+
+
+def _error_bound(alpha: float, beta: float, x: np.ndarray, lower: HalfQuantile, upper: HalfQuantile,
+                 cells: np.ndarray) -> np.ndarray:
+    """The bound on linear interpolation's error in ``cells`` (sorted) of the table with knots ``x``:
+    ``h² max|F⁻¹''| / 8``, ``|F⁻¹''|`` taken at the cell's ends and middle (towards a steep end it grows
+    monotonically, so an end gives the maximum), × 1.25."""
+    n = TABLE_CELLS
+    mid = (cells + 0.5) / n  # each cell's midpoint: exact
+    half = np.searchsorted(cells, n // 2)
+    x_mid = np.concatenate([lower(mid[:half] ** (1.0 / alpha)), 1.0 - upper((1.0 - mid[half:]) ** (1.0 / beta))])
+    ends = np.maximum(_curvature(alpha, beta, x.take(cells)), _curvature(alpha, beta, x.take(cells + 1)))
+    return np.maximum(ends, _curvature(alpha, beta, x_mid)) * (1.0 / n) ** 2 / 8.0 * 1.25
+
+
+def _body_cells(alpha: float, beta: float, x: np.ndarray, lower: HalfQuantile, upper: HalfQuantile,
+                coarse: int = 64) -> tuple[int, int]:
+    """The cells ``first … last − 1`` whose interpolation error is within :data:`TOLERANCE` (:func:`_error_bound`).
+
+    They are one run of cells: ``|F⁻¹''| = |f'|/f³`` falls from ``u = 0`` to the mode and rises after it
+    (``d log|F⁻¹''|/dx = g'/g − 2g`` with ``g = (log f)'`` decreasing, for α, β ≥ 1), so the bound falls then
+    rises along the cells. So every ``coarse``-th cell is tried, then each cell where the run begins and
+    ends; if no coarse cell is within, every cell is (none within: both ends' tables meet in the middle).
+    """
+    n = TABLE_CELLS
+    points = np.append(np.arange(0, n, coarse), n - 1)
+    ok = np.flatnonzero(_error_bound(alpha, beta, x, lower, upper, points) <= TOLERANCE)
+    if not ok.size:
+        every = np.flatnonzero(_error_bound(alpha, beta, x, lower, upper, np.arange(n)) <= TOLERANCE)
+        return (int(every[0]), int(every[-1]) + 1) if every.size else (n // 2, n // 2)
+    i, j = ok[0], ok[-1]
+    before = np.arange(points[i - 1] + 1 if i > 0 else 0, points[i] + 1)  # the run begins in these cells
+    after = np.arange(points[j], points[j + 1] if j + 1 < points.size else n)  # and ends in these
+    first = before[np.flatnonzero(_error_bound(alpha, beta, x, lower, upper, before) <= TOLERANCE)[0]]
+    last = after[np.flatnonzero(_error_bound(alpha, beta, x, lower, upper, after) <= TOLERANCE)[-1]] + 1
+    return int(first), int(last)
+
+
+def _curvature(alpha: float, beta: float, x: np.ndarray) -> np.ndarray:
     """``|F⁻¹''(u)|`` at ``x = F⁻¹(u)``: ``|f'(x)| / f(x)³`` with ``f`` the Beta density (∞ where it is not finite)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        logf = (alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x) - special.betaln(alpha, beta)
+        logf = (alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x) - betaln(alpha, beta)
         dlogf = (alpha - 1) / x - (beta - 1) / (1.0 - x)
         curv = np.abs(dlogf) * np.exp(-2.0 * logf)  # |f'| / f³ = |d log f / dx| / f²
     return np.where(np.isfinite(curv), curv, np.inf)
 
 
-@functools.lru_cache(maxsize=256)
+_tables: dict[tuple[float, float], BetaQuantile] = {}
+_tables_lock = threading.Lock()
+
+
+def beta_quantiles(shapes, mapper=map) -> list[BetaQuantile]:
+    """The (cached) quantile tables of each Beta(α, β) in ``shapes``; levers with the same shape share one.
+
+    The tables not yet cached are built together: every shape's anchors in one vectorised solve
+    (:func:`half_anchors`), then each table through ``mapper(function, items)`` (threads may build
+    them in parallel).
+    """
+    shapes = [(float(a), float(b)) for a, b in shapes]
+    new = [shape for shape in dict.fromkeys(shapes) if shape not in _tables]
+    if new:
+        anchors = half_anchors(new + [(b, a) for a, b in new]).reshape(2, len(new), ANCHORS + 1)
+        built = list(mapper(lambda i: BetaQuantile(*new[i], anchors[:, i]), range(len(new))))
+        with _tables_lock:
+            _tables.update(zip(new, built))
+            for old in list(_tables)[:max(0, len(_tables) - CACHED)]:  # the oldest first
+                if old not in shapes:
+                    del _tables[old]
+    return [_tables.get(shape) or BetaQuantile(*shape) for shape in shapes]
+
+
 def beta_quantile(alpha: float, beta: float) -> BetaQuantile:
-    """The (cached) quantile tables of Beta(α, β); levers with the same shape share them."""
-    return BetaQuantile(alpha, beta)
+    """The (cached) quantile tables of Beta(α, β) (:func:`beta_quantiles`)."""
+    return beta_quantiles([(alpha, beta)])[0]

@@ -43,13 +43,14 @@ in no correlation keep their uniforms untouched. Format::
 from __future__ import annotations
 
 import functools
+import importlib
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
 from .assumptions import Assumptions
-from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile
+from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile, beta_quantiles, steep_ends
 from .beta_quantiles import beta_knots as beta_knots  # the tables' knots (tested against scipy)
 from .errors import AssumptionError, Problem
 from .prices import index_levers_used
@@ -146,6 +147,31 @@ def _pert_table(low: float, central: float, high: float) -> tuple[BetaQuantile, 
     return q, q.slope * span, q.intercept * span + low
 
 
+def prepare_draws(drawn, distribution: str = "pert", correlation: np.ndarray | None = None, qmc: bool = False,
+                  mapper=map) -> None:
+    """Build what the draws need before they start, once per process (processes forked afterwards inherit it):
+    the PERT tables (:func:`pert_tables`), and the scipy modules a copula (``correlation``) or ``qmc`` needs.
+    A run with neither does not import scipy."""
+    if distribution == "pert":
+        pert_tables(drawn, mapper)
+    if correlation is not None:
+        importlib.import_module("scipy.special")
+    if qmc:
+        importlib.import_module("scipy.stats.qmc")
+
+
+def pert_tables(drawn, mapper=map) -> None:
+    """Build (and cache) the PERT tables of the levers ``drawn`` before the draws: every distinct shape's Beta
+    quantile tables at once (:func:`costmodel.beta_quantiles.beta_quantiles`, each table through ``mapper``),
+    each lever's scaled to its range, and their steep ends side by side; processes forked afterwards inherit them."""
+    drawn = tuple(drawn)
+    if drawn:
+        beta_quantiles(sorted({pert_shape(d) for d in drawn}), mapper)
+        for d in drawn:
+            _pert_table(d.low, d.central, d.high)
+        _lever_ends(drawn)
+
+
 def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """PERT quantiles of lever ``d`` at ``u``: ``low + (high − low) × F⁻¹_{Beta(α, β)}(u)``.
 
@@ -153,19 +179,78 @@ def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.
     over cache-sized buffers); ``out`` may be ``u``. Draws in the steep ends' cells come out NaN from
     the body's table, which is how they are found, and are taken from the ends' tables.
     """
-    q, slope, intercept = _pert_table(d.low, d.central, d.high)
+    q = _pert_table(d.low, d.central, d.high)[0]
     u = np.asarray(u, dtype=float)
     out = np.empty_like(u) if out is None else out
-    n, span = TABLE_CELLS, d.high - d.low
-    flat_u, flat_out = u.reshape(-1), out.reshape(-1)
+    flat_out = out.reshape(-1)
+    for where, s in _body(d, u.reshape(-1), flat_out, _buffers(u.size)):
+        x = q.ends(s)
+        x *= d.high - d.low
+        x += d.low
+        flat_out[where] = x
+    return out
+
+
+def pert_levers(u: np.ndarray, drawn: list[Drawn]) -> np.ndarray:
+    """PERT quantiles of every lever of ``drawn`` at its column of ``u`` (``n × levers``, each column contiguous), in
+    place: each column through its lever's table, then every lever's draws in steep ends' cells in one go (a few
+    passes over them all, not a few over each lever's); the same values as :func:`pert_quantile` lever by lever."""
+    work = _buffers(u.shape[0])
+    found = []
+    for j, d in enumerate(drawn):
+        found += [(j, where, s) for where, s in _body(d, u[:, j], u[:, j], work)]
+    if found:
+        ends = _lever_ends(tuple(drawn))
+        s = np.concatenate([s for _, _, s in found])
+        lever = np.repeat(np.array([j for j, _, _ in found]), [where.size for _, where, _ in found])
+        x = steep_ends(s, 2 * lever, ends.scale, ends.power, ends.knots)
+        x *= ends.span.take(lever)
+        x += ends.low.take(lever)
+        last = 0
+        for j, where, _ in found:
+            u[where, j] = x[last:last + where.size]
+            last += where.size
+    return u
+
+
+@dataclass(frozen=True)
+class LeverEnds:
+    """The steep ends' tables of levers, side by side for :func:`costmodel.beta_quantiles.steep_ends`."""
+
+    knots: np.ndarray
+    scale: np.ndarray
+    power: np.ndarray
+    span: np.ndarray
+    low: np.ndarray
+
+
+@functools.lru_cache(maxsize=64)
+def _lever_ends(drawn: tuple[Drawn, ...]) -> LeverEnds:
+    """The steep ends of the levers ``drawn`` (cached per run: the plan's levers are one tuple)."""
+    tables = [_pert_table(d.low, d.central, d.high)[0] for d in drawn]
+    return LeverEnds(np.concatenate([q.ends_x for q in tables]),
+                     np.concatenate([q.ends_scale for q in tables]) * (1.0 / TABLE_CELLS),
+                     np.concatenate([q.ends_power for q in tables]),
+                     np.array([d.high - d.low for d in drawn]), np.array([d.low for d in drawn]))
+
+
+def _buffers(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Work space of :func:`_body`: ``s``, its cells ``k`` and a scratch column, for a piece of draws."""
+    m = min(PIECE, size)
+    return np.empty(m), np.empty(m, dtype=np.intp), np.empty(m)
+
+
+def _body(d: Drawn, u: np.ndarray, out: np.ndarray, work) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``low + span × F⁻¹(u)`` from the body of lever ``d``'s table into ``out`` (1-d, may be ``u``), a piece of
+    :data:`PIECE` at a time; the positions and ``s = TABLE_CELLS × u`` of the draws in steep ends' cells (NaN)."""
+    q, slope, intercept = _pert_table(d.low, d.central, d.high)
     ends = q.left is not None or q.right is not None
-    s = np.empty(min(PIECE, flat_u.size))
-    i = np.empty(s.size, dtype=np.intp)
-    tmp = np.empty(s.size)
-    for lo in range(0, flat_u.size, PIECE):
-        m = min(PIECE, flat_u.size - lo)
-        sp, ip, tp, op = s[:m], i[:m], tmp[:m], flat_out[lo:lo + m]
-        np.multiply(flat_u[lo:lo + m], n, out=sp)  # exact: n is a power of two
+    s, i, tmp = work
+    found = []
+    for lo in range(0, u.size, PIECE):
+        m = min(PIECE, u.size - lo)
+        sp, ip, tp, op = s[:m], i[:m], tmp[:m], out[lo:lo + m]
+        np.multiply(u[lo:lo + m], TABLE_CELLS, out=sp)  # exact: n is a power of two
         np.copyto(ip, sp, casting="unsafe")  # floor for u ≥ 0
         slope.take(ip, out=op, mode="clip")  # "clip": unbuffered (every index is in range)
         op *= sp
@@ -173,11 +258,8 @@ def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.
         if ends:
             tail = np.flatnonzero(np.isnan(op))
             if tail.size:
-                x = q.ends(sp[tail])
-                x *= span
-                x += d.low
-                op[tail] = x
-    return out
+                found.append((tail + lo, sp[tail]))
+    return found
 
 
 def triangular_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -277,13 +359,15 @@ def to_levers(u: np.ndarray, drawn: list[Drawn], distribution: str = "pert", cor
     """
     if correlation is not None:
         gaussian_copula(u, correlation)
-    quantile = pert_quantile if distribution == "pert" else triangular_quantile
+    if distribution == "pert" and u.strides[0] == u.itemsize:  # each column contiguous
+        pert_levers(u, drawn)
+    elif distribution == "pert":
+        u[:] = pert_levers(np.asfortranarray(u), drawn)
+    else:
+        for j, d in enumerate(drawn):
+            triangular_quantile(d, u[:, j], out=u[:, j])
     for j, d in enumerate(drawn):
-        col = u[:, j]
-        work = col if col.flags.contiguous else np.ascontiguousarray(col)
-        quantile(d, work, out=work)
         if d.integer:
-            np.clip(np.rint(work, out=work), np.ceil(d.low), np.floor(d.high), out=work)
-        if work is not col:
-            col[:] = work
+            col = u[:, j]
+            np.clip(np.rint(col, out=col), np.ceil(d.low), np.floor(d.high), out=col)
     return u
