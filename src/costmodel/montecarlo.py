@@ -26,7 +26,7 @@ import numpy as np
 
 from .assumptions import COMPARATOR, Assumptions, Option
 from .prices import PricePlan, convert, prepare_conversion
-from .sampling import (BLOCK, QMC_REPLICATE, Drawn, Uniforms, beta_quantile, correlation_matrix, drawn_levers, pert_shape,
+from .sampling import (BLOCK, QMC_REPLICATE, Drawn, Uniforms, correlation_matrix, drawn_levers, prepare_draws,
                        to_levers)
 from .discounted import Workspace
 from .line_values import option_present_values
@@ -180,15 +180,13 @@ class MonteCarlo:
 
 
 def prepare(p: Plan, mapper: Callable) -> None:
-    """Build the PERT quantile tables (one per distinct shape) through ``mapper``, before the blocks.
+    """Build what the draws need before the blocks (:func:`costmodel.sampling.prepare_draws`: the PERT quantile
+    tables, each table through ``mapper``, and scipy's modules for a copula or QMC).
 
-    Each process builds its tables once (cached); on local threads building them in parallel saves
-    wall-clock time. Cluster workers build their own on first use; a mapper with ``prepare_here`` set
-    (forked processes, :mod:`costmodel.backends.processes`) has them built here first, to inherit.
+    Each process builds its tables once (cached). Cluster workers build their own on first use; a mapper with
+    ``prepare_here`` set (forked processes, :mod:`costmodel.backends.processes`) has them built here first, to inherit.
     """
-    if p.distribution == "pert":
-        shapes = sorted({pert_shape(d) for d in p.drawn})
-        mapper(lambda shape: beta_quantile(*shape), shapes)
+    prepare_draws(p.drawn, p.distribution, p.correlation, p.qmc, mapper)
 
 
 def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int], None] | None = None,

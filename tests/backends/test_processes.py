@@ -23,6 +23,14 @@ CLI = [sys.executable, str(ROOT / "cli.py")]
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux only")
 
 
+@pytest.fixture
+def no_new_children():
+    """Every child a test's workers started is gone (reaped) when it ends; children of earlier tests are not its business."""
+    before = set(children_of(os.getpid()))
+    yield
+    assert set(children_of(os.getpid())) <= before
+
+
 def children_of(pid: int) -> list[int]:
     """Processes whose parent is ``pid`` (zombies included), from /proc."""
     found = []
@@ -37,7 +45,7 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def test_three_blocks_in_processes_equal_threads_draw_for_draw(bundled):
+def test_three_blocks_in_processes_equal_threads_draw_for_draw(bundled, no_new_children):
     p = mc.plan(bundled, 2 * mc.BLOCK + 1000, seed=7, chunk=5000)  # two whole blocks and a short one
     seen = []
     forked = mc.montecarlo(p, process_map(workers=2), seen.append)
@@ -45,28 +53,25 @@ def test_three_blocks_in_processes_equal_threads_draw_for_draw(bundled):
     np.testing.assert_array_equal(forked.present_value, threads.present_value)
     assert forked.summary == threads.summary
     assert sorted(seen) == [1000, mc.BLOCK, mc.BLOCK]  # progress: each block's draws, once
-    assert children_of(os.getpid()) == []
 
 
-def test_each_item_is_costed_in_a_child_and_results_come_back_in_order():
+def test_each_item_is_costed_in_a_child_and_results_come_back_in_order(no_new_children):
     out = process_map(workers=3)(lambda i: (i * i, os.getpid()), range(7))
     assert [v for v, _ in out] == [i * i for i in range(7)]
     pids = {pid for _, pid in out}
     assert os.getpid() not in pids and len(pids) == 3
-    assert children_of(os.getpid()) == []
 
 
-def test_a_childs_error_is_raised_here_with_its_class_and_message():
+def test_a_childs_error_is_raised_here_with_its_class_and_message(no_new_children):
     def fn(i):
         if i == 4:
             raise CostmodelError(f"block {i}: nothing to cost")
         return i
     with pytest.raises(CostmodelError, match="block 4: nothing to cost"):
         process_map(workers=2)(fn, range(6))
-    assert children_of(os.getpid()) == []
 
 
-def test_a_child_that_dies_is_a_named_error_not_a_short_result():
+def test_a_child_that_dies_is_a_named_error_not_a_short_result(no_new_children):
     def fn(i):
         if i == 3:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -74,7 +79,6 @@ def test_a_child_that_dies_is_a_named_error_not_a_short_result():
     # the second of two workers has items 1, 3, 5: dying at 3 loses 3 and 5
     with pytest.raises(ToolError, match=r"worker process stopped before finishing \(2 of 6 blocks missing\)"):
         process_map(workers=2)(fn, range(6))
-    assert children_of(os.getpid()) == []
 
 
 def test_outside_the_main_thread_it_falls_back_to_threads():
