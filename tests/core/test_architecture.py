@@ -63,9 +63,13 @@ def project_edges() -> dict[str, set[str]]:
 
 
 def test_pyproject_lists_every_package():
+    """Every package, and every folder of data files (listed so setuptools does not warn that it looks importable)."""
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {module_name(p) for p in PKG.rglob("__init__.py")}
-    assert found | {"costmodel.bundled"} == listed
+    data = {"costmodel." + ".".join(d.relative_to(PKG).parts) for d in PKG.rglob("*")
+            if d.is_dir() and d.name != "__pycache__" and not (d / "__init__.py").exists()}
+    assert data == {"costmodel.excel.vba", "costmodel.files.data", "costmodel.report.templates"}
+    assert found | data | {"costmodel.bundled"} == listed
 
 
 def test_core_imports_no_adapter_and_no_io_library():
