@@ -106,3 +106,18 @@ def test_a_stopped_command_leaves_no_worker_running(tmp_path):
     assert not target.exists()
     time.sleep(0.2)
     assert [w for w in workers if Path(f"/proc/{w}").exists()] == []
+
+
+def test_when_the_system_refuses_a_process_threads_do_the_work(monkeypatch, no_new_children):
+    """A second fork refused (EAGAIN): the first child is killed and reaped, and threads give every result."""
+    real_fork, calls = os.fork, []
+
+    def fork():
+        calls.append(1)
+        if len(calls) == 2:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real_fork()
+    monkeypatch.setattr(os, "fork", fork)
+    out = process_map(workers=2)(lambda i: (i + 1, os.getpid()), range(5))
+    assert [v for v, _ in out] == [1, 2, 3, 4, 5]
+    assert {pid for _, pid in out} == {os.getpid()}

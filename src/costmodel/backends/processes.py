@@ -10,7 +10,7 @@ Results are the same numbers as on threads (each block is costed by the same cod
 random streams).
 
 Used only where ``fork`` is safe and cheap (Linux, called from the main thread, more than one core);
-elsewhere :func:`process_map` falls back to threads. A child that fails sends its exception, which
+elsewhere, or when the system refuses a new process, :func:`process_map` falls back to threads. A child that fails sends its exception, which
 the parent raises; a child that dies (killed, out of memory) is a :class:`~costmodel.errors.ToolError`.
 If the parent is stopped (Ctrl-C, SIGTERM), its ``finally`` kills and reaps every child.
 """
@@ -50,9 +50,12 @@ def process_map(workers: int | None = None) -> Callable:
     def run(fn: Callable, items: Iterable, done: Callable | None = None) -> list:
         items = list(items)
         n = min(len(items), workers or cores())
-        if n <= 1 or not can_fork():
-            return local_map(workers)(fn, items, done)
-        return _forked(fn, items, done, n)
+        if n > 1 and can_fork():
+            try:
+                return _forked(fn, items, done, n)
+            except _CannotFork:  # the system refused a process (a limit on processes or memory): threads instead
+                pass
+        return local_map(workers)(fn, items, done)
     run.prepare_here = True  # the quantile tables are built here once, before the fork, and inherited
     return run
 
@@ -67,7 +70,12 @@ def _forked(fn: Callable, items: list, done: Callable | None, n: int) -> list:
             read, write = os.pipe()
             with warnings.catch_warnings():  # Python 3.12+ warns of forking with threads alive (BLAS's): ours touch none
                 warnings.simplefilter("ignore", DeprecationWarning)
-                pid = os.fork()
+                try:
+                    pid = os.fork()
+                except OSError as e:
+                    os.close(read)
+                    os.close(write)
+                    raise _CannotFork(str(e)) from e
             if pid == 0:  # the child: never returns
                 os.close(read)
                 _child(fn, items, range(k, len(items), n), Connection(write, readable=False))
@@ -100,6 +108,10 @@ def _forked(fn: Callable, items: list, done: Callable | None, n: int) -> list:
                 pass
             conn.close()
             os.waitpid(pid, 0)
+
+
+class _CannotFork(Exception):
+    """``fork`` failed before any result arrived: the children started so far are killed, and threads take over."""
 
 
 def _child(fn: Callable, items: list, indices: range, conn) -> None:
