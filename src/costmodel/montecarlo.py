@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -135,16 +136,22 @@ def costs_of_draws(p: Plan, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system has one, else every core)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def local_map(workers: int | None = None) -> Callable:
     """A ``map(function, items, done)`` over threads (numpy releases the GIL), results in order.
 
     ``done(item)`` is called as each item finishes (for a progress bar), in this process.
     """
-    import os
-
     def run(fn, items: Iterable, done: Callable | None = None):
         items = list(items)
-        n = workers or min(len(items), os.cpu_count() or 1)
+        n = workers or min(len(items), cores())
         if n <= 1:
             out = []
             for i in items:
@@ -189,6 +196,14 @@ def prepare(p: Plan, mapper: Callable) -> None:
     prepare_draws(p.drawn, p.distribution, p.correlation, p.qmc, mapper)
 
 
+def ready(p: Plan, mapper: Callable | None) -> Callable:
+    """The mapper to run ``p``'s blocks on (local threads when None), with :func:`prepare` done in this process first
+    unless the mapper's workers build their own tables (a cluster's; forked processes set ``prepare_here``)."""
+    if mapper is None or getattr(mapper, "prepare_here", False):
+        prepare(p, local_map())
+    return mapper or local_map()
+
+
 def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int], None] | None = None,
                keep_inputs: bool = False) -> MonteCarlo:
     """Run every block through ``mapper(fn, blocks, done)`` (default: local threads) and summarise.
@@ -197,10 +212,7 @@ def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int]
     every draw's lever values too (``draws × levers``), for the value of information.
     """
     local = mapper is None
-    if local:
-        mapper = local_map()
-    if local or getattr(mapper, "prepare_here", False):
-        prepare(p, local_map())
+    mapper = ready(p, mapper)
     done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
     if local and not keep_inputs:  # threads write their blocks' rows into one array: no second copy to join
         pv = np.empty((p.draws, len(p.options)))
@@ -223,12 +235,8 @@ def to_target(p: Plan, target_se: float, max_draws: int, mapper: Callable | None
     whole blocks and stops at ``max_draws``. The result equals one run of its final draw count (the
     same blocks), so it is reproducible.
     """
-    if mapper is None:
-        mapper = local_map()
-        prepare(p, mapper)
-    elif getattr(mapper, "prepare_here", False):
-        prepare(p, local_map())
-    result = montecarlo(p, mapper, on_draws)
+    result = montecarlo(p, mapper, on_draws)  # the tables built here, when they are (:func:`ready`)
+    mapper = mapper or local_map()
     while True:
         _, prob, se = headline(result.summary)
         n = result.plan.draws

@@ -34,7 +34,7 @@ from . import levers as lv
 from .assumptions import Assumptions
 from .errors import AssumptionError, Problem
 from .groups import lever_groups, select
-from .montecarlo import local_map, montecarlo, plan, prepare
+from .montecarlo import local_map, montecarlo, plan, ready
 
 SINGLE_KNOTS = 10      #: knots of a single lever's spline
 GROUP_KNOTS = 5        #: knots of each lever's spline within a group
@@ -244,9 +244,7 @@ def value_of_information(a: Assumptions, draws: int, seed: int, mapper=None, lev
     if problems:
         raise AssumptionError(problems)
     chosen_groups = select(lever_groups(a), list(groups))
-    if mapper is None:
-        mapper = local_map()
-        prepare(p, mapper)
+    mapper = ready(p, mapper)
     r = montecarlo(p, mapper, on_draws, keep_inputs=True)
     pv, x = r.present_value, r.inputs
     label = lever_labels or (lambda k: a.levers[k].label)

@@ -25,7 +25,7 @@ import numpy as np
 from ..assumptions import Assumptions
 from ..errors import AssumptionError, Problem
 from ..levers import suggest
-from ..montecarlo import montecarlo, plan, prepare, local_map
+from ..montecarlo import montecarlo, plan, ready
 
 DENSITY = 0.8
 MAX_RESTRICTED = 3
@@ -83,10 +83,7 @@ def discover(a: Assumptions, option: str, draws: int, seed: int, mapper=None, on
     """Run Monte Carlo and PRIM: the box of lever ranges in which ``option`` is cheapest."""
     check_option(a, option)
     p = plan(a, draws, seed)
-    if mapper is None:
-        mapper = local_map()
-        prepare(p, mapper)
-    r = montecarlo(p, mapper, on_draws, keep_inputs=True)
+    r = montecarlo(p, ready(p, mapper), on_draws, keep_inputs=True)
     return discover_in(a, option, r.present_value, r.inputs, [d.key for d in p.drawn], seed, label, density)
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..assumptions import COMPARATOR, Assumptions
-from ..montecarlo import costs_of_draws, local_map, plan, prepare
+from ..montecarlo import costs_of_draws, plan, ready
 from ..sampling import BLOCK, to_levers
 
 RESAMPLES = 100  #: bootstrap resamples for the confidence intervals
@@ -149,9 +149,7 @@ def sobol_indices(a: Assumptions, base_samples: int, seed: int, mapper=None, on_
     keys = [d.key for d in p.drawn]
     factors = factors_of(keys, p.correlation)
     base = qmc.Sobol(d=2 * len(keys), scramble=True, seed=seed).random(base_samples)  # as SALib's sampler draws it
-    if mapper is None:
-        mapper = local_map()
-        prepare(p, mapper)
+    mapper = ready(p, mapper)
     factor_of = np.empty(len(keys), dtype=int)  # each lever's factor: SALib's "groups"
     for n, members in enumerate(factors):
         factor_of[members] = n

@@ -10,9 +10,10 @@ Results are the same numbers as on threads (each block is costed by the same cod
 random streams).
 
 Used only where ``fork`` is safe and cheap (Linux, called from the main thread, more than one core);
-elsewhere, or when the system refuses a new process, :func:`process_map` falls back to threads. A child that fails sends its exception, which
-the parent raises; a child that dies (killed, out of memory) is a :class:`~costmodel.errors.ToolError`.
-If the parent is stopped (Ctrl-C, SIGTERM), its ``finally`` kills and reaps every child.
+elsewhere, or when the system refuses a new process, :func:`process_map` falls back to threads. A child
+that fails sends its exception, which the parent raises; a child that dies (killed, out of memory) is a
+:class:`~costmodel.errors.ToolError`. If the parent is stopped (Ctrl-C, SIGTERM), its ``finally`` kills and
+reaps every child.
 """
 from __future__ import annotations
 
@@ -22,18 +23,11 @@ import signal
 import sys
 import threading
 import warnings
+from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable
 
 from ..errors import ToolError
-from ..montecarlo import local_map
-
-
-def cores() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+from ..montecarlo import cores, local_map
 
 
 def can_fork() -> bool:
@@ -61,7 +55,6 @@ def process_map(workers: int | None = None) -> Callable:
 
 
 def _forked(fn: Callable, items: list, done: Callable | None, n: int) -> list:
-    from multiprocessing.connection import Connection, wait
     children: dict[Connection, int] = {}
     results: list = [None] * len(items)
     arrived = 0
