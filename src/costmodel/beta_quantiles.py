@@ -18,7 +18,6 @@ run), for every shape of a run at once (:func:`beta_quantiles`). The knots are w
 """
 from __future__ import annotations
 
-import math
 import threading
 
 import numpy as np
@@ -43,7 +42,7 @@ class HalfQuantile:
         self.h = self.end / cells
         t = np.arange(cells + 1) * self.h
         x = half_anchors([(alpha, beta)])[0] if x is None else x
-        log_b = math.lgamma(alpha) + math.lgamma(beta) - math.lgamma(alpha + beta)
+        log_b = float(betaln(alpha, beta))
         c = np.exp((np.log(alpha) + log_b) / alpha)  # x ≈ c t near 0
         with np.errstate(divide="ignore", invalid="ignore"):
             d1 = alpha * np.exp(log_b) * (t / x) ** (alpha - 1.0) * (1.0 - x) ** (1.0 - beta)
