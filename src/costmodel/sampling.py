@@ -53,6 +53,7 @@ from .assumptions import Assumptions
 from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile, beta_quantiles, steep_ends
 from .beta_quantiles import beta_knots as beta_knots  # the tables' knots (tested against scipy)
 from .errors import AssumptionError, Problem
+from .native import kernel
 from .prices import index_levers_used
 from .validation import correlation_problems
 
@@ -60,6 +61,7 @@ BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chu
 QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence under QMC (4 a block)
 PIECE = 2**15  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
 DISTRIBUTIONS = ("pert", "triangular")
+_KERNEL = kernel("sampling")  #: the compiled table lookup (:mod:`costmodel.native`), or None: numpy
 NOMINAL_ONLY = "appraisal.inflation."  #: levers that change nominal outputs only: not drawn
 INDEX_PREFIX = "prices."  #: price index levers: drawn only when a conversion reads them
 
@@ -250,6 +252,11 @@ def _body(d: Drawn, u: np.ndarray, out: np.ndarray, work) -> list[tuple[np.ndarr
     for lo in range(0, u.size, PIECE):
         m = min(PIECE, u.size - lo)
         sp, ip, tp, op = s[:m], i[:m], tmp[:m], out[lo:lo + m]
+        if _KERNEL is not None and op.flags.c_contiguous and u.flags.c_contiguous:  # the passes below, fused
+            steep = _KERNEL.pert_body(u[lo:lo + m], slope, intercept, float(TABLE_CELLS), op, ip, sp)
+            if steep and ends:
+                found.append((ip[:steep] + lo, sp[:steep].copy()))
+            continue
         np.multiply(u[lo:lo + m], TABLE_CELLS, out=sp)  # exact: n is a power of two
         np.copyto(ip, sp, casting="unsafe")  # floor for u ≥ 0
         slope.take(ip, out=op, mode="clip")  # "clip": unbuffered (every index is in range)

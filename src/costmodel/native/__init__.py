@@ -1,0 +1,21 @@
+"""Compiled kernels for the Monte Carlo's hot loops, each with a numpy reference implementation beside its caller.
+
+``setup.py`` builds every ``*.c`` file here as the extension ``costmodel.native.<name>`` when a C compiler is
+present (``pip install`` on Linux: gcc and the Python headers); without one the package installs without them
+and :func:`kernel` returns None, so callers use their numpy code. The kernels take C-contiguous float64 (or
+intp) buffers and plain numbers, loop once over the draws and release the interpreter lock; they do the same
+arithmetic as the numpy code, in the same order where it matters, and are tested against it (tests/core/test_native.py).
+No kernel changes what the model computes: it only fuses numpy's passes over the draws into one.
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+
+def kernel(name: str) -> ModuleType | None:
+    """The compiled module ``costmodel.native.<name>``, or None where it was not built (no C compiler)."""
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ImportError:
+        return None
