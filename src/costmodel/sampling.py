@@ -46,11 +46,12 @@ import functools
 import importlib
 import zlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from .assumptions import Assumptions
-from .beta_quantiles import TABLE_CELLS, BetaQuantile, beta_quantile, beta_quantiles, steep_ends
+from .beta_quantiles import TABLE_CELLS, TAIL_KNOTS, BetaQuantile, beta_quantile, beta_quantiles, steep_ends
 from .beta_quantiles import beta_knots as beta_knots  # the tables' knots (tested against scipy)
 from .errors import AssumptionError, Problem
 from .native import kernel
@@ -141,12 +142,25 @@ def lever_rng(seed: int, block: int, key: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, zlib.crc32(key.encode()))))
 
 
+class LeverTable(NamedTuple):
+    """A PERT lever's tables: the Beta table ``q`` and its body scaled to the lever (``low + span × F⁻¹`` in one
+    step: ``slope × s + intercept``), also interleaved row by row for the compiled kernel (``body``, with the
+    steep ends' ``scale`` per cell of ``s``)."""
+
+    q: BetaQuantile
+    slope: np.ndarray
+    intercept: np.ndarray
+    body: np.ndarray
+    scale: np.ndarray
+
+
 @functools.lru_cache(maxsize=1024)
-def _pert_table(low: float, central: float, high: float) -> tuple[BetaQuantile, np.ndarray, np.ndarray]:
-    """The Beta table of a PERT lever with its body scaled to the lever: ``low + span × F⁻¹`` in one step."""
+def _pert_table(low: float, central: float, high: float) -> LeverTable:
+    """The tables of a PERT lever with range ``low`` … ``high`` and mode ``central``."""
     span = high - low
     q = beta_quantile(*pert_shape(Drawn("", low, central, high)))
-    return q, q.slope * span, q.intercept * span + low
+    slope, intercept = q.slope * span, q.intercept * span + low
+    return LeverTable(q, slope, intercept, np.column_stack((slope, intercept)), q.ends_scale * (1.0 / TABLE_CELLS))
 
 
 def prepare_draws(drawn, distribution: str = "pert", correlation: np.ndarray | None = None, qmc: bool = False,
@@ -244,19 +258,19 @@ def _buffers(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _body(d: Drawn, u: np.ndarray, out: np.ndarray, work) -> list[tuple[np.ndarray, np.ndarray]]:
     """``low + span × F⁻¹(u)`` from the body of lever ``d``'s table into ``out`` (1-d, may be ``u``), a piece of
-    :data:`PIECE` at a time; the positions and ``s = TABLE_CELLS × u`` of the draws in steep ends' cells (NaN)."""
-    q, slope, intercept = _pert_table(d.low, d.central, d.high)
+    :data:`PIECE` at a time; the positions and ``s = TABLE_CELLS × u`` of the draws in steep ends' cells (NaN).
+    With the compiled kernel (:mod:`costmodel.native`), every draw in one loop, steep ends included: none listed."""
+    q, slope, intercept, body, scale = _pert_table(d.low, d.central, d.high)
+    if _KERNEL is not None and u.flags.c_contiguous and out.flags.c_contiguous:
+        _KERNEL.pert_lever(u, body, float(TABLE_CELLS), q.ends_x, scale, q.ends_power, TAIL_KNOTS,
+                           d.high - d.low, d.low, out)
+        return []
     ends = q.left is not None or q.right is not None
     s, i, tmp = work
     found = []
     for lo in range(0, u.size, PIECE):
         m = min(PIECE, u.size - lo)
         sp, ip, tp, op = s[:m], i[:m], tmp[:m], out[lo:lo + m]
-        if _KERNEL is not None and op.flags.c_contiguous and u.flags.c_contiguous:  # the passes below, fused
-            steep = _KERNEL.pert_body(u[lo:lo + m], slope, intercept, float(TABLE_CELLS), op, ip, sp)
-            if steep and ends:
-                found.append((ip[:steep] + lo, sp[:steep].copy()))
-            continue
         np.multiply(u[lo:lo + m], TABLE_CELLS, out=sp)  # exact: n is a power of two
         np.copyto(ip, sp, casting="unsafe")  # floor for u ≥ 0
         slope.take(ip, out=op, mode="clip")  # "clip": unbuffered (every index is in range)
