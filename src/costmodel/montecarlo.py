@@ -273,8 +273,8 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
         m = c.mean()
         var = max(float(np.einsum("i,i->", c, c)) / n - m * m, 0.0)  # one pass, no BLAS; ample precision for a standard error
         below = float(np.count_nonzero(c < 0)) / n
-        c.sort()  # a vectorised sort, then numpy's percentiles select from sorted data: half the time of selecting 18 ranks
-        return np.percentile(c, qs, overwrite_input=True), m, float(np.sqrt(var)), below
+        c.sort()  # a vectorised sort, then the ranks read off: a third of the time of selecting 18 ranks
+        return sorted_percentiles(c, qs), m, float(np.sqrt(var)), below
     if n >= 100_000:  # a million draws: a few tenths of a second, shared between both cores
         with ThreadPoolExecutor(max_workers=2) as pool:
             wins = pool.submit(np.argmin, pv, axis=1)
@@ -301,6 +301,17 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
             "standard_error": se(i, base),
         }
     return out
+
+
+def sorted_percentiles(c: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Percentiles ``q`` (0–100) of the sorted column ``c`` by numpy's default ("linear") rule: the value at rank
+    ``v = q/100 × (n − 1)``, between the two values either side, ``a + (b − a) g`` (``b − (b − a)(1 − g)`` from
+    ``g = v − ⌊v⌋ ≥ 1/2``, as numpy does, so the result never leaves ``[a, b]``). No search: the column is sorted."""
+    v = np.asarray(q, dtype=float) / 100.0 * (c.size - 1)
+    lo = np.floor(v).astype(np.intp)
+    g = v - lo
+    a, b = c.take(lo), c.take(np.minimum(lo + 1, c.size - 1))
+    return np.where(g >= 0.5, b - (b - a) * (1.0 - g), a + (b - a) * g)
 
 
 def percentile_points(n: int) -> np.ndarray:

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
 from costmodel import montecarlo as mc
@@ -291,3 +292,11 @@ def test_qmc_same_seed_same_results_whatever_the_chunk_size_threads_or_dask(bund
     u = sampling.qmc_uniforms(3, 5, 0, sampling.QMC_REPLICATE)
     counts = np.stack([np.histogram(u[:, j], bins=64, range=(0, 1))[0] for j in range(3)])
     assert np.all(counts == sampling.QMC_REPLICATE // 64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.floats(-1e12, 1e12), min_size=1, max_size=300), n_extra=st.integers(0, 3))
+def test_sorted_percentiles_equal_numpys_linear_rule_bit_for_bit(values, n_extra):
+    c = np.sort(np.array(values + [values[0]] * n_extra))
+    q = mc.percentile_points(c.size)
+    np.testing.assert_array_equal(mc.sorted_percentiles(c, q), np.percentile(c, q))
