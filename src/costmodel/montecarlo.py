@@ -214,9 +214,10 @@ def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int]
     local = mapper is None
     mapper = ready(p, mapper)
     done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
-    if local and not keep_inputs:  # threads write their blocks' rows into one array: no second copy to join
-        pv = np.empty((p.draws, len(p.options)))
-        list(mapper(functools.partial(block_present_values, p, out=pv), range(p.blocks), done))
+    shared = getattr(mapper, "shared", None)  # forked processes: an array in memory they share with this one
+    if (local or shared) and not keep_inputs:  # every block writes its rows into one array: nothing sent, nothing joined
+        pv = shared((p.draws, len(p.options))) if shared else np.empty((p.draws, len(p.options)))
+        list(mapper(functools.partial(_cost_block, p, pv), range(p.blocks), done))
         return MonteCarlo(p, pv, summarise(pv, p.option_keys, QMC_REPLICATE if p.qmc else None))
     parts = list(mapper(functools.partial(block_present_values, p, keep_inputs=keep_inputs), range(p.blocks), done))
     if keep_inputs:
@@ -225,6 +226,11 @@ def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int]
     pv = np.concatenate(parts, axis=0)
     del parts
     return MonteCarlo(p, pv, summarise(pv, p.option_keys, QMC_REPLICATE if p.qmc else None), x if keep_inputs else None)
+
+
+def _cost_block(p: Plan, pv: np.ndarray, block: int) -> None:
+    """Write block ``block``'s present values into its rows of ``pv`` (returns nothing: nothing to send back)."""
+    block_present_values(p, block, out=pv)
 
 
 def to_target(p: Plan, target_se: float, max_draws: int, mapper: Callable | None = None,

@@ -55,6 +55,18 @@ def test_three_blocks_in_processes_equal_threads_draw_for_draw(bundled, no_new_c
     assert sorted(seen) == [1000, mc.BLOCK, mc.BLOCK]  # progress: each block's draws, once
 
 
+def test_children_write_results_into_a_shared_array_the_parent_reads(no_new_children):
+    run = process_map(workers=2)
+    out = run.shared((5, 3))
+    assert out.shape == (5, 3) and not out.any()
+
+    def fill(i):
+        out[i] = [os.getpid(), i, i * i]
+    assert run(fill, range(5)) == [None] * 5
+    assert out[:, 2].tolist() == [i * i for i in range(5)]
+    assert os.getpid() not in out[:, 0] and len(set(out[:, 0])) == 2  # written in the children, read here
+
+
 def test_each_item_is_costed_in_a_child_and_results_come_back_in_order(no_new_children):
     out = process_map(workers=3)(lambda i: (i * i, os.getpid()), range(7))
     assert [v for v, _ in out] == [i * i for i in range(7)]

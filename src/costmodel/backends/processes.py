@@ -5,7 +5,9 @@ so two threads costing blocks hand it to each other tens of thousands of times a
 pass is about 1,300 numpy operations), and two cores give about 1.6 × one. Forked copies of this
 process have a lock each. A child inherits the plan and the quantile tables already built
 (copy-on-write: nothing is pickled on the way out), costs every ``n``-th item and sends each result
-back through its own pipe as it finishes; the parent puts them in order and reports progress.
+back through its own pipe as it finishes; the parent puts them in order and reports progress. Results
+too big to send (the present values of a million draws) are written by the children straight into an
+array made before the fork in shared memory (:func:`shared_array`), and only the item's number is sent.
 Results are the same numbers as on threads (each block is costed by the same code from the same
 random streams).
 
@@ -17,6 +19,7 @@ reaps every child.
 """
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import signal
@@ -25,6 +28,8 @@ import threading
 import warnings
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable
+
+import numpy as np
 
 from ..errors import ToolError
 from ..montecarlo import cores, local_map
@@ -51,7 +56,15 @@ def process_map(workers: int | None = None) -> Callable:
                 pass
         return local_map(workers)(fn, items, done)
     run.prepare_here = True  # the quantile tables are built here once, before the fork, and inherited
+    run.shared = shared_array  # results the children write in place: nothing pickled back, nothing joined
     return run
+
+
+def shared_array(shape: tuple[int, ...]) -> np.ndarray:
+    """A float64 array of ``shape`` (zeros) in memory shared with the processes this one forks afterwards (an
+    anonymous shared mapping): what a child writes into it, the parent reads, with no copy through a pipe."""
+    count = int(np.prod(shape))
+    return np.frombuffer(mmap.mmap(-1, max(count, 1) * 8), dtype=float, count=count).reshape(shape)
 
 
 def _forked(fn: Callable, items: list, done: Callable | None, n: int) -> list:
