@@ -144,8 +144,8 @@ def lever_rng(seed: int, block: int, key: str) -> np.random.Generator:
 
 class LeverTable(NamedTuple):
     """A PERT lever's tables: the Beta table ``q`` and its body scaled to the lever (``low + span × F⁻¹`` in one
-    step: ``slope × s + intercept``), also interleaved row by row for the compiled kernel (``body``, with the
-    steep ends' ``scale`` per cell of ``s``)."""
+    step: ``slope × s + intercept``), interleaved row by row (``body``; ``slope`` and ``intercept`` are its columns),
+    and the steep ends' ``scale`` per cell of ``s``."""
 
     q: BetaQuantile
     slope: np.ndarray
@@ -159,8 +159,11 @@ def _pert_table(low: float, central: float, high: float) -> LeverTable:
     """The tables of a PERT lever with range ``low`` … ``high`` and mode ``central``."""
     span = high - low
     q = beta_quantile(*pert_shape(Drawn("", low, central, high)))
-    slope, intercept = q.slope * span, q.intercept * span + low
-    return LeverTable(q, slope, intercept, np.column_stack((slope, intercept)), q.ends_scale * (1.0 / TABLE_CELLS))
+    body = np.empty((q.slope.size, 2))
+    np.multiply(q.slope, span, out=body[:, 0])
+    np.multiply(q.intercept, span, out=body[:, 1])
+    body[:, 1] += low
+    return LeverTable(q, body[:, 0], body[:, 1], body, q.ends_scale * (1.0 / TABLE_CELLS))
 
 
 def prepare_draws(drawn, distribution: str = "pert", correlation: np.ndarray | None = None, qmc: bool = False,
