@@ -28,7 +28,8 @@ def bundled_levers():
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(3, 70_000))
 def test_pert_levers_equal_the_numpy_passes(bundled_levers, seed, n):
     """Every lever of the bundled example, at uniforms with u = 0, the smallest u > 0 and the largest u < 1: bit for
-    bit in the tables' bodies, within 4e-15 of the lever's range in the steep ends (measured: 1.1e-15)."""
+    bit in the tables' bodies, within 4e-15 of the lever's range (measured: 1.1e-15) and the rounding of the value
+    itself (``low + span × x``) in the steep ends."""
     rng = np.random.default_rng(seed)
     u = np.asfortranarray(rng.random((n, len(bundled_levers))))
     u[0] = 0.0
@@ -40,7 +41,7 @@ def test_pert_levers_equal_the_numpy_passes(bundled_levers, seed, n):
         passes = sampling.pert_levers(u.copy(order="F"), bundled_levers)
     assert np.isfinite(fused).all()
     span = np.array([d.high - d.low for d in bundled_levers])
-    assert (np.abs(fused - passes) <= 4e-15 * span).all()
+    assert (np.abs(fused - passes) <= 4e-15 * span + 4.5e-16 * np.abs(passes)).all()  # and two units in the last place
     body = np.ones(u.shape, dtype=bool)
     for j, d in enumerate(bundled_levers):
         q = sampling._pert_table(d.low, d.central, d.high).q
