@@ -22,11 +22,12 @@ from __future__ import annotations
 import mmap
 import os
 import pickle
+import select
 import signal
+import struct
 import sys
 import threading
 import warnings
-from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable
 
 import numpy as np
@@ -68,7 +69,7 @@ def shared_array(shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _forked(fn: Callable, items: list, done: Callable | None, n: int) -> list:
-    children: dict[Connection, int] = {}
+    children: dict[int, int] = {}  # the read end of each child's pipe: its process id
     results: list = [None] * len(items)
     arrived = 0
     try:
@@ -84,16 +85,16 @@ def _forked(fn: Callable, items: list, done: Callable | None, n: int) -> list:
                     raise _CannotFork(str(e)) from e
             if pid == 0:  # the child: never returns
                 os.close(read)
-                _child(fn, items, range(k, len(items), n), Connection(write, readable=False))
+                _child(fn, items, range(k, len(items), n), write)
             os.close(write)
-            children[Connection(read, writable=False)] = pid
+            children[read] = pid
         while children:
-            for conn in wait(list(children)):
+            for fd in select.select(list(children), [], [])[0]:
                 try:
-                    index, value = conn.recv()
+                    index, value = _receive(fd)
                 except EOFError:  # the child has finished (or died: its blocks are missing below): reap it
-                    pid = children.pop(conn)
-                    conn.close()
+                    pid = children.pop(fd)
+                    os.close(fd)
                     os.waitpid(pid, 0)
                     continue
                 if index < 0:
@@ -107,31 +108,57 @@ def _forked(fn: Callable, items: list, done: Callable | None, n: int) -> list:
                             f"{len(items)} blocks missing): the machine may be short of memory")
         return results
     finally:
-        for conn, pid in children.items():
+        for fd, pid in children.items():
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            conn.close()
+            os.close(fd)
             os.waitpid(pid, 0)
+
+
+def _send(fd: int, message) -> None:
+    """Write ``message`` to the pipe ``fd``, pickled, after its length (8 bytes)."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(struct.pack("<Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int):
+    """The next message :func:`_send` wrote to the pipe ``fd``; EOFError when the writer has closed it (or died
+    part way through a message)."""
+    (size,) = struct.unpack("<Q", _read(fd, 8))
+    return pickle.loads(_read(fd, size))
+
+
+def _read(fd: int, size: int) -> bytes:
+    parts, left = [], size
+    while left:
+        part = os.read(fd, min(left, 1 << 20))
+        if not part:
+            raise EOFError
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 class _CannotFork(Exception):
     """``fork`` failed before any result arrived: the children started so far are killed, and threads take over."""
 
 
-def _child(fn: Callable, items: list, indices: range, conn) -> None:
+def _child(fn: Callable, items: list, indices: range, fd: int) -> None:
     """Cost ``items[i]`` for ``i`` in ``indices`` and send each ``(i, result)``; an exception is sent as ``(-1, error)``."""
     code = 1
     try:
         for sig in (signal.SIGINT, signal.SIGTERM):  # a stop goes to the parent, which kills its children
             signal.signal(sig, signal.SIG_DFL)
         for i in indices:
-            conn.send((i, fn(items[i])))
+            _send(fd, (i, fn(items[i])))
         code = 0
     except BaseException as e:  # noqa: BLE001 - every failure goes back to the parent
         try:
-            conn.send((-1, e if _picklable(e) else RuntimeError(f"{type(e).__name__}: {e}")))
+            _send(fd, (-1, e if _picklable(e) else RuntimeError(f"{type(e).__name__}: {e}")))
         except BaseException:  # noqa: BLE001 - the parent has gone: nothing to tell
             pass
     finally:
