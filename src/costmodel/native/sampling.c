@@ -24,6 +24,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <string.h>
 
 static int as_doubles(Py_buffer *b, const char *what, Py_ssize_t *n) {
     if (b->len % (Py_ssize_t)sizeof(double)) {
@@ -194,8 +195,18 @@ static PyObject *gaussian_copula(PyObject *self, PyObject *args) {
     }
     for (; held < k; held++) {
         Py_ssize_t m;
-        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, held), &bufs[held], PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0)
+        const char *f;
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, held), &bufs[held],
+                               PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
             goto done;
+        f = bufs[held].format ? bufs[held].format : "B";
+        if (f[0] == '<' || f[0] == '=' || f[0] == '@')
+            f++;
+        if (strcmp(f, "d") != 0) {
+            PyErr_Format(PyExc_ValueError, "gaussian_copula: column %zd is not float64 (format %s)", held, bufs[held].format);
+            held++;
+            goto done;
+        }
         if (as_doubles(&bufs[held], "columns", &m)) {
             held++;
             goto done;
