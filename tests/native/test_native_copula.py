@@ -77,7 +77,7 @@ def test_normal_quantile_matches_scipy_over_the_whole_range_and_the_copulas_clip
     p = p[(p > 0.0) & (p < 1.0)]
     got, want = quantile(p), ndtri(p)
     rel = np.abs(got - want) / np.maximum(np.abs(want), np.finfo(float).tiny)  # Φ⁻¹(0.5) = 0 in both
-    # each is within 8e-16 of the exact deviate (measured against 113-bit arithmetic, docs/native-copula.md): 2e-15 apart
+    # each is within 8e-16 of the exact deviate (measured against 113-bit arithmetic, docs/copula.md): 2e-15 apart
     assert rel.max() <= 2e-15, (rel.max(), p[rel.argmax()])
     assert quantile(np.array([0.5]))[0] == 0.0
     assert (quantile(np.array([0.0, 1.0])) == [-np.inf, np.inf]).all()
