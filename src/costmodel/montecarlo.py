@@ -188,7 +188,7 @@ class MonteCarlo:
 
 def prepare(p: Plan, mapper: Callable) -> None:
     """Build what the draws need before the blocks (:func:`costmodel.sampling.prepare_draws`: the PERT quantile
-    tables, each table through ``mapper``, and scipy's modules for a copula or QMC).
+    tables, each table through ``mapper``, and scipy's modules for QMC, or for a copula without the compiled kernel).
 
     Each process builds its tables once (cached). Cluster workers build their own on first use; a mapper with
     ``prepare_here`` set (forked processes, :mod:`costmodel.backends.processes`) has them built here first, to inherit.

@@ -30,7 +30,8 @@ dimensions and so every lever's points (no common random numbers under QMC).
 Correlations (``correlations:`` in ``scenarios.yaml``) are rank correlations imposed by a Gaussian
 copula: each correlated lever's uniform ``u`` becomes a normal score ``z = Φ⁻¹(u)``, the scores are
 mixed by the Cholesky factor ``L`` of the normal-score correlation ``2 sin(π ρ / 6)`` (which gives
-Spearman's ``ρ`` exactly), and ``Φ(L z)`` replaces ``u`` before the lever's quantile function. Each
+Spearman's ``ρ`` exactly), and ``Φ(L z)`` replaces ``u`` before the lever's quantile function (Φ and Φ⁻¹ in
+the compiled kernel of :mod:`costmodel.native`, to a few units in the last place; ``scipy.special`` without it). Each
 lever's own distribution is unchanged (``Φ(L z)`` is uniform); only the pairing moves. The same
 transform applies to QMC points (a smooth map of the low-discrepancy design). Levers that take part
 in no correlation keep their uniforms untouched. Format::
@@ -62,7 +63,7 @@ BLOCK = 65_536  #: draws per random stream; fixed so results never depend on chu
 QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence under QMC (4 a block)
 PIECE = 2**15  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
 DISTRIBUTIONS = ("pert", "triangular")
-_KERNEL = kernel("sampling")  #: the compiled table lookup (:mod:`costmodel.native`), or None: numpy
+_KERNEL = kernel("sampling")  #: the compiled table lookup and copula (:mod:`costmodel.native`), or None: numpy/scipy
 NOMINAL_ONLY = "appraisal.inflation."  #: levers that change nominal outputs only: not drawn
 INDEX_PREFIX = "prices."  #: price index levers: drawn only when a conversion reads them
 
@@ -169,11 +170,11 @@ def _pert_table(low: float, central: float, high: float) -> LeverTable:
 def prepare_draws(drawn, distribution: str = "pert", correlation: np.ndarray | None = None, qmc: bool = False,
                   mapper=map) -> None:
     """Build what the draws need before they start, once per process (processes forked afterwards inherit it):
-    the PERT tables (:func:`pert_tables`), and the scipy modules a copula (``correlation``) or ``qmc`` needs.
-    A run with neither does not import scipy."""
+    the PERT tables (:func:`pert_tables`), and the scipy modules ``qmc`` needs, or a copula (``correlation``)
+    where the compiled kernel was not built. A run without ``qmc`` does not import scipy when the kernel is built."""
     if distribution == "pert":
         pert_tables(drawn, mapper)
-    if correlation is not None:
+    if correlation is not None and _KERNEL is None:
         importlib.import_module("scipy.special")
     if qmc:
         importlib.import_module("scipy.stats.qmc")
@@ -319,13 +320,28 @@ def qmc_uniforms(k: int, seed: int, block: int, size: int) -> np.ndarray:
 def gaussian_copula(u: np.ndarray, pearson: np.ndarray) -> np.ndarray:
     """Impose the normal-score correlation ``pearson`` on the columns of uniforms ``u`` (n × k), in place.
 
-    Only columns that take part in a correlation change: ``Φ(L Φ⁻¹(u))`` with ``L`` the Cholesky factor.
+    Only columns that take part in a correlation change: ``Φ(L Φ⁻¹(u))`` with ``L`` the Cholesky factor. The
+    compiled kernel (:mod:`costmodel.native`: Wichura's AS 241 for Φ⁻¹, C99 ``erfc`` for Φ) does it in one loop
+    over the draws; without it, :func:`scipy_copula` (``scipy.special.ndtri``/``ndtr``), the reference.
     """
-    from scipy.special import ndtr, ndtri
     involved = np.flatnonzero(np.abs(pearson - np.eye(len(pearson))).sum(axis=0) > 0)
     if involved.size == 0:
         return u
     L = np.linalg.cholesky(pearson[np.ix_(involved, involved)])
+    if _KERNEL is None:
+        return scipy_copula(u, involved, L)
+    if u.strides[0] == u.itemsize:  # each column contiguous: in place
+        _KERNEL.gaussian_copula([u[:, j] for j in involved], L)
+    else:
+        columns = np.asfortranarray(u[:, involved])
+        _KERNEL.gaussian_copula([columns[:, c] for c in range(involved.size)], L)
+        u[:, involved] = columns
+    return u
+
+
+def scipy_copula(u: np.ndarray, involved: np.ndarray, L: np.ndarray) -> np.ndarray:
+    """:func:`gaussian_copula` on the columns ``involved`` of ``u`` with numpy and ``scipy.special``, in place."""
+    from scipy.special import ndtr, ndtri
     tiny = 2.0**-53  # random() can give 0 exactly: keep Φ⁻¹ finite
     z = ndtri(np.clip(u[:, involved], tiny, 1.0 - tiny))
     for c, j in enumerate(involved):  # L z by hand: no BLAS threads (they spin) for a k × k product

@@ -5,14 +5,17 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costmodel import incomplete_beta, sampling
 from costmodel.beta_quantiles import TABLE_CELLS, beta_quantile, beta_quantiles
+from costmodel.files.assumption_folder import load_folder
 
 SHAPE = st.floats(1.0, 5.0)  # PERT's α and β
-CASE_BASE = Path(__file__).resolve().parents[1] / "cases" / "base"
+ROOT = Path(__file__).resolve().parents[2]
+CASE_BASE = ROOT / "tests" / "cases" / "base"
 
 
 @settings(max_examples=40, deadline=None)
@@ -77,9 +80,14 @@ def test_betaincinv_matches_scipy_for_pert_shapes(a, b, seed):
                         [0.0, 1.0]])
     got = incomplete_beta.betaincinv(a, b, u)
     want = special.betaincinv(a, b, u)
-    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-14)
+    assert np.isfinite(got).all()
+    # scipy 1.17's own inverse can fail next to 1 (NaN at a = 1 + 2^-52, b = 3.27, u = 1 − 4e-16): compared where it answers
+    ok = np.isfinite(want)
+    assert ok.mean() > 0.95
+    np.testing.assert_allclose(got[ok], want[ok], rtol=1e-13, atol=1e-14)
     # and it solves I_x(a, b) = u at least as well as scipy's own inverse, by scipy's I_x
-    assert np.all(np.abs(special.betainc(a, b, got) - u) <= np.abs(special.betainc(a, b, want) - u) + 1e-14)
+    assert np.all(np.abs(special.betainc(a, b, got[ok]) - u[ok]) <= np.abs(special.betainc(a, b, want[ok]) - u[ok]) + 1e-14)
+    assert np.all(np.abs(special.betainc(a, b, got) - u) <= 1e-14)
 
 
 @settings(max_examples=30, deadline=None)
@@ -97,10 +105,16 @@ def test_betaincinv_converges_for_large_and_lopsided_shapes():
     np.testing.assert_allclose(incomplete_beta.betaincinv(a, b, u), special.betaincinv(a, b, u), rtol=0, atol=1e-13)
 
 
-def test_a_monte_carlo_without_correlations_or_qmc_does_not_import_scipy():
+@pytest.mark.parametrize("folder", [CASE_BASE, ROOT / "assumptions"], ids=["no correlations", "bundled, correlated"])
+def test_a_monte_carlo_without_qmc_does_not_import_scipy(folder):
+    """With the compiled kernel the copula needs no scipy either: the bundled example declares correlations."""
+    correlated = bool(load_folder(folder).extra.get("correlations"))
+    assert correlated == (folder != CASE_BASE)
     code = ("import sys\n"
+            "from costmodel import sampling\n"
+            "assert sampling._KERNEL is not None\n"
             "from costmodel.cli.main import main\n"
-            f"sys.argv = ['costmodel', 'montecarlo', '--draws', '2000', '--assumptions', {str(CASE_BASE)!r}, '--format', 'json']\n"
+            f"sys.argv = ['costmodel', 'montecarlo', '--draws', '2000', '--assumptions', {str(folder)!r}, '--format', 'json']\n"
             "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
             "print('scipy' in sys.modules, sorted(m for m in sys.modules if m.startswith('scipy'))[:3], file=sys.stderr)\n"
             "assert 'scipy' not in sys.modules\n")
@@ -134,18 +148,23 @@ def test_pert_tables_builds_every_levers_tables_before_the_draws(bundled):
     assert np.all((x >= [d.low for d in p.drawn]) & (x <= [d.high for d in p.drawn]))
 
 
-def test_prepare_draws_imports_scipy_only_for_a_copula_or_qmc():
+def test_prepare_draws_imports_scipy_only_for_qmc_or_a_copula_without_the_kernel():
     code = ("import sys\n"
             "from costmodel import sampling\n"
             "drawn = [sampling.Drawn('a', 0.0, 1.0, 3.0), sampling.Drawn('b', 1.0, 1.5, 2.0)]\n"
+            "corr = sampling.np.array([[1.0, 0.5], [0.5, 1.0]])\n"
             "sampling.prepare_draws(drawn, 'pert', None, False)\n"
             "print('scipy' in sys.modules)\n"
-            "sampling.prepare_draws(drawn, 'pert', sampling.np.eye(2), False)\n"
+            "sampling.prepare_draws(drawn, 'pert', corr, False)\n"
+            "sampling.draw_block(drawn, 1, 0, 100, 'pert', corr)\n"
+            "print('scipy' in sys.modules)\n"
+            "sampling._KERNEL = None\n"  # no compiled kernel: the copula is scipy's, imported before the draws
+            "sampling.prepare_draws(drawn, 'pert', corr, False)\n"
             "print('scipy.special' in sys.modules, 'scipy.stats' in sys.modules)\n"
             "sampling.prepare_draws(drawn, 'triangular', None, True)\n"
             "print('scipy.stats.qmc' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True", "False", "True"]
+    assert out.stdout.split() == ["False", "False", "True", "False", "True"]
 
 
 def every_cells_bound(a, b):
