@@ -1,0 +1,282 @@
+/* Kernels of costmodel.discounted: the discounted grid's tables and flags, one loop over the draws.
+ *
+ * A grid of Y years holds `rows` rows of tables (1, shared by every draw, or one per draw), year-major: the
+ * entry of boundary K in row r is at K * rows + r. Columns of draws (start, span, step) hold n numbers or 1
+ * (the same for every draw); the result holds n = the longest of them and rows, each of which is 1 or n.
+ *
+ * tables(f, f_rows, level, growth, rows, years, months, tail, head, moment)
+ *     months[t] = 12 f_t (times level × growth^t when level is not empty), tail, head and moment as
+ *     Discounted._build_*: the same arithmetic in the same order, bit for bit. level is updated in place.
+ * from_month(months, tail, rows, years, start, out)
+ * spread_flag(months, tail, rows, years, start, length, out)
+ * ramp_sum(months, tail, head, moment, rows, years, start, span, out)
+ * decay_sum(months, head, rows, years, start, step, out)
+ *     as the functions of the same names in costmodel.discounted (their *_reference numpy code): the same
+ *     arithmetic in the same order; decay_sum's log1p, expm1 and exp are the C library's, which may differ
+ *     from numpy's in the last bit.
+ * Indices are clipped to the tables as numpy's take(mode="clip"); a NaN start gives NaN as in numpy.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+
+static int as_doubles(Py_buffer *b, const char *what, Py_ssize_t *n) {
+    if (b->len % (Py_ssize_t)sizeof(double)) {
+        PyErr_Format(PyExc_ValueError, "%s: a buffer of float64 was expected (%zd bytes)", what, b->len);
+        return -1;
+    }
+    *n = b->len / (Py_ssize_t)sizeof(double);
+    return 0;
+}
+
+/* numpy's maximum and minimum against a number: NaN stays NaN. */
+static inline double np_max(double x, double lo) { return (x >= lo || isnan(x)) ? x : lo; }
+static inline double np_min(double x, double hi) { return (x <= hi || isnan(x)) ? x : hi; }
+
+/* The flat index of boundary K (a whole number as a float) in row r, clipped to [0, size - 1]. */
+static inline Py_ssize_t at(double K, Py_ssize_t rows, Py_ssize_t r, Py_ssize_t size) {
+    if (!(K >= 0.0)) return 0;  /* NaN and below: the first entry (the result is NaN or clipped anyway) */
+    if (K >= (double)size) return size - 1;
+    Py_ssize_t i = (Py_ssize_t)K * rows + r;
+    return i < size ? i : size - 1;
+}
+
+/* The grid: its tables and its shape. */
+typedef struct {
+    const double *months, *tail, *head, *moment;
+    Py_ssize_t rows, years;
+} Grid;
+
+static int check_table(Py_buffer *b, const char *what, Py_ssize_t want) {
+    Py_ssize_t n;
+    if (as_doubles(b, what, &n)) return -1;
+    if (n != want) {
+        PyErr_Format(PyExc_ValueError, "%s: a table of %zd numbers was expected, not %zd", what, want, n);
+        return -1;
+    }
+    return 0;
+}
+
+/* The draws: n, each column's length 1 or n, rows 1 or n, out n. */
+static int check_draws(const char *kernel, Py_ssize_t rows, Py_ssize_t *n, Py_buffer *cols[], const char *names[],
+                       Py_ssize_t lens[], int k, Py_buffer *out) {
+    Py_ssize_t m = rows, o;
+    for (int j = 0; j < k; j++) {
+        if (as_doubles(cols[j], names[j], &lens[j])) return -1;
+        if (lens[j] > m) m = lens[j];
+    }
+    if (as_doubles(out, "out", &o)) return -1;
+    for (int j = 0; j < k; j++)
+        if (lens[j] != 1 && lens[j] != m) {
+            PyErr_Format(PyExc_ValueError, "%s: %s holds %zd draws, not 1 or %zd", kernel, names[j], lens[j], m);
+            return -1;
+        }
+    if ((rows != 1 && rows != m) || o != m) {
+        PyErr_Format(PyExc_ValueError, "%s: a grid of %zd rows and %zd draws into %zd", kernel, rows, m, o);
+        return -1;
+    }
+    *n = m;
+    return 0;
+}
+
+static int check_grid(Py_ssize_t rows, Py_ssize_t years) {
+    if (rows < 1 || years < 1) {
+        PyErr_Format(PyExc_ValueError, "a grid of %zd rows and %zd years", rows, years);
+        return -1;
+    }
+    return 0;
+}
+
+/* from_month_reference: u = start / 12 clamped to [0, years], K = floor(u): months[K] (K + 1 − u) + tail[K + 1]. */
+static inline double from_one(const Grid *g, Py_ssize_t r, double start) {
+    double u = start * (1.0 / 12.0);
+    u = np_min(np_max(u, 0.0), (double)g->years);
+    double K = floor(u);
+    Py_ssize_t i = at(K, g->rows, r, (g->years + 1) * g->rows);  /* K ≤ years: tail[K + 1] is in the table */
+    double x = g->months[i];
+    x *= (K + 1.0) - u;
+    return x + g->tail[i + g->rows];
+}
+
+/* first_whole_month: clip(ceil(x), 0, 12 years). */
+static inline double first_whole(const Grid *g, double x) {
+    return np_min(np_max(ceil(x), 0.0), 12.0 * (double)g->years);
+}
+
+/* whole_months: (W, M) at whole month c of row r. */
+static inline void whole(const Grid *g, Py_ssize_t r, double c, double *W, double *M) {
+    double K = floor(c / 12.0);
+    double j = c - 12.0 * K;
+    Py_ssize_t i = at(K, g->rows, r, (g->years + 1) * g->rows);
+    double w = g->months[i] * (1.0 / 12.0);
+    double k = ((K * 12.0) + 0.5 * (j - 1.0)) * j;
+    *M = w * k + g->moment[i];
+    *W = w * j + g->head[i];
+}
+
+static double ramp_one(const Grid *g, Py_ssize_t r, double start, double span) {
+    double w0, m0, w1, m1;
+    whole(g, r, first_whole(g, start), &w0, &m0);
+    whole(g, r, first_whole(g, start + span), &w1, &m1);
+    double ramp = m1 - m0;
+    ramp -= (w1 - w0) * start;
+    ramp = span > 0.0 ? ramp / span : 0.0;
+    ramp -= w1;
+    return ramp + g->tail[r];
+}
+
+static double decay_one(const Grid *g, Py_ssize_t r, double start, double step) {
+    const Py_ssize_t R = g->rows, Y = g->years;
+    double c = first_whole(g, start);
+    double K = floor(c / 12.0);
+    double j = c - 12.0 * K;
+    Py_ssize_t i = at(K, R, r, (Y + 1) * R);
+    double w_K = g->months[i];
+    double W = w_K * j;
+    W *= 1.0 / 12.0;
+    W += g->head[i];
+    double log_r = log1p(-step) * (1.0 / 12.0);
+    double q = 1.0 - step;
+    double h = 0.0;  /* Σ_{y > K} 12 w_y q^(y − K − 1) by Horner's rule, as the numpy table h[K + 1] */
+    Py_ssize_t first = K >= 0.0 ? (Py_ssize_t)K + 1 : 1;
+    for (Py_ssize_t y = Y - 1; y >= first; y--) h = h * q + g->months[y * R + r];
+    double a = 12.0 - j;
+    double e1, out;
+    if (fabs(log_r) < 1e-290) {
+        e1 = 1.0;
+        out = w_K * a + 12.0 * h;
+    } else {
+        e1 = expm1(log_r);
+        double em_a = expm1(a * log_r);
+        out = w_K * em_a;
+        double inner = h * step;
+        em_a += 1.0;
+        inner *= em_a;
+        out -= inner;
+    }
+    out /= e1;
+    out *= exp((c - start) * log_r);
+    out *= 1.0 / 12.0;
+    return out + W;
+}
+
+#define RELEASE(...) do { Py_buffer *bs_[] = {__VA_ARGS__}; \
+    for (size_t k_ = 0; k_ < sizeof(bs_) / sizeof(bs_[0]); k_++) PyBuffer_Release(bs_[k_]); } while (0)
+
+static PyObject *tables(PyObject *self, PyObject *args) {
+    Py_buffer f, level, growth, months, tail, head, moment;
+    Py_ssize_t f_rows, rows, Y, fn, ln, gn;
+    if (!PyArg_ParseTuple(args, "y*nw*y*nnw*w*w*w*", &f, &f_rows, &level, &growth, &rows, &Y, &months, &tail, &head, &moment))
+        return NULL;
+    if (as_doubles(&f, "f", &fn) || as_doubles(&level, "level", &ln) || as_doubles(&growth, "growth", &gn)
+        || check_grid(rows, Y) || check_table(&months, "months", (Y + 2) * rows) || check_table(&tail, "tail", (Y + 2) * rows)
+        || check_table(&head, "head", (Y + 1) * rows) || check_table(&moment, "moment", (Y + 1) * rows))
+        goto fail;
+    if ((f_rows != 1 && f_rows != rows) || fn != f_rows * Y || (ln != 0 && ln != 1 && ln != rows) || gn != ln) {
+        PyErr_Format(PyExc_ValueError, "tables: %zd factors in %zd rows, growth of %zd and %zd for %zd rows of %zd years",
+                     fn, f_rows, ln, gn, rows, Y);
+        goto fail;
+    }
+    {
+        const double *pf = f.buf, *pg = growth.buf;
+        double *pl = level.buf, *pm = months.buf, *pt = tail.buf, *ph = head.buf, *pq = moment.buf;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t r = 0; r < rows; r++) ph[r] = pq[r] = 0.0;
+        for (Py_ssize_t t = 0; t < Y; t++) {  /* year by year as the numpy passes (rows apart in memory) */
+            const double *ft = pf + t;
+            const Py_ssize_t fs = f_rows > 1 ? Y : 0;
+            const double mid = 12.0 * (double)t + 5.5;
+            double *mt = pm + t * rows, *h0 = ph + t * rows, *h1 = h0 + rows, *q0 = pq + t * rows, *q1 = q0 + rows;
+            for (Py_ssize_t r = 0; r < rows; r++) {
+                double w = 12.0 * ft[r * fs];
+                if (ln > 1) {
+                    w *= pl[r];
+                    if (t + 1 < Y) pl[r] *= pg[r];
+                } else if (ln) {
+                    w *= pl[0];
+                }
+                mt[r] = w;
+                h1[r] = h0[r] + w;
+                q1[r] = w * mid + q0[r];
+            }
+            if (ln == 1 && t + 1 < Y) pl[0] *= pg[0];
+        }
+        for (Py_ssize_t r = 0; r < 2 * rows; r++) pm[Y * rows + r] = pt[Y * rows + r] = 0.0;
+        for (Py_ssize_t t = Y - 1; t >= 0; t--)
+            for (Py_ssize_t r = 0; r < rows; r++) pt[t * rows + r] = pt[(t + 1) * rows + r] + pm[t * rows + r];
+        Py_END_ALLOW_THREADS
+    }
+    RELEASE(&f, &level, &growth, &months, &tail, &head, &moment);
+    Py_RETURN_NONE;
+fail:
+    RELEASE(&f, &level, &growth, &months, &tail, &head, &moment);
+    return NULL;
+}
+
+/* The flags: a grid, up to two columns of draws, one function of (grid, row, x, y) per draw. */
+enum { FROM, SPREAD, RAMP, DECAY };
+
+static PyObject *flags(PyObject *args, int what, const char *name) {
+    Py_buffer months = {0}, tail = {0}, head = {0}, moment = {0}, x = {0}, y = {0}, out = {0};
+    Py_ssize_t rows, Y, n, lens[2] = {1, 1};
+    const char *names[2] = {"start", what == SPREAD ? "length" : what == RAMP ? "span" : "step"};
+    Py_buffer *cols[2] = {&x, &y};
+    int ok, k = what == FROM ? 1 : 2;
+    switch (what) {
+    case FROM: ok = PyArg_ParseTuple(args, "y*y*nny*w*", &months, &tail, &rows, &Y, &x, &out); break;
+    case SPREAD: ok = PyArg_ParseTuple(args, "y*y*nny*y*w*", &months, &tail, &rows, &Y, &x, &y, &out); break;
+    case RAMP: ok = PyArg_ParseTuple(args, "y*y*y*y*nny*y*w*", &months, &tail, &head, &moment, &rows, &Y, &x, &y, &out); break;
+    default: ok = PyArg_ParseTuple(args, "y*y*nny*y*w*", &months, &head, &rows, &Y, &x, &y, &out); break;
+    }
+    if (!ok) return NULL;
+    if (check_grid(rows, Y) || check_table(&months, "months", (Y + 2) * rows)
+        || (what != DECAY && check_table(&tail, "tail", (Y + 2) * rows))
+        || ((what == RAMP || what == DECAY) && check_table(&head, "head", (Y + 1) * rows))
+        || (what == RAMP && check_table(&moment, "moment", (Y + 1) * rows))
+        || check_draws(name, rows, &n, cols, names, lens, k, &out))
+        goto done;
+    {
+        const Grid g = {months.buf, tail.buf, head.buf, moment.buf, rows, Y};
+        const double *px = x.buf, *py = k > 1 ? (const double *)y.buf : NULL;
+        double *po = out.buf;
+        const int rx = lens[0] > 1, ry = lens[1] > 1, rr = rows > 1;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const Py_ssize_t r = rr ? i : 0;
+            const double s = px[rx ? i : 0];
+            switch (what) {
+            case FROM: po[i] = from_one(&g, r, s); break;
+            case SPREAD: {
+                double end = np_max(s + py[ry ? i : 0], s);
+                po[i] = from_one(&g, r, s) - from_one(&g, r, end);
+                break;
+            }
+            case RAMP: po[i] = ramp_one(&g, r, s, py[ry ? i : 0]); break;
+            default: po[i] = decay_one(&g, r, s, py[ry ? i : 0]); break;
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+done:
+    RELEASE(&months, &tail, &head, &moment, &x, &y, &out);  /* a buffer not parsed is all zeros: nothing to release */
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *from_month(PyObject *self, PyObject *args) { return flags(args, FROM, "from_month"); }
+static PyObject *spread_flag(PyObject *self, PyObject *args) { return flags(args, SPREAD, "spread_flag"); }
+static PyObject *ramp_sum(PyObject *self, PyObject *args) { return flags(args, RAMP, "ramp_sum"); }
+static PyObject *decay_sum(PyObject *self, PyObject *args) { return flags(args, DECAY, "decay_sum"); }
+
+static PyMethodDef methods[] = {
+    {"tables", tables, METH_VARARGS, "The grid's tables months, tail, head and moment, one row at a time."},
+    {"from_month", from_month, METH_VARARGS, "Σ_t w_t × from_month(start)_t for each draw."},
+    {"spread_flag", spread_flag, METH_VARARGS, "from_month(start) − from_month(max(start + length, start)) for each draw."},
+    {"ramp_sum", ramp_sum, METH_VARARGS, "The agency-share ramp summed with the weights for each draw."},
+    {"decay_sum", decay_sum, METH_VARARGS, "The legacy step-down summed with the weights for each draw."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "discounted", "Kernels of costmodel.discounted.", -1, methods};
+
+PyMODINIT_FUNC PyInit_discounted(void) { return PyModule_Create(&module); }
