@@ -321,7 +321,14 @@ def decay_sum(grid: Discounted, start, step_down) -> np.ndarray:
     if k is None:
         return decay_sum_reference(grid, start, step_down)
     (s, q), out = k
-    _KERNEL.decay_sum(grid.months, grid.head, grid.rows, grid.count, s, q, out)
+    log_r = np.log1p(-q)
+    log_r *= 1.0 / 12.0
+    e1 = np.expm1(log_r)
+    ex = np.empty_like(out)
+    _KERNEL.decay_exponents(grid.count, s, log_r, ex, out)  # (c − start) log r, (12 − j) log r
+    np.expm1(out, out=out)  # the exponentials numpy's, as in the reference
+    np.exp(ex, out=ex)
+    _KERNEL.decay_sum(grid.months, grid.head, grid.rows, grid.count, s, q, log_r, e1, out, ex, out)
     return out
 
 

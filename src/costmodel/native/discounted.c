@@ -10,10 +10,13 @@
  * from_month(months, tail, rows, years, start, out)
  * spread_flag(months, tail, rows, years, start, length, out)
  * ramp_sum(months, tail, head, moment, rows, years, start, span, out)
- * decay_sum(months, head, rows, years, start, step, out)
+ * decay_exponents(years, start, log_r, ex, out)
+ * decay_sum(months, head, rows, years, start, step, log_r, e1, em, ex, out)
  *     as the functions of the same names in costmodel.discounted (their *_reference numpy code): the same
- *     arithmetic in the same order; decay_sum's log1p, expm1 and exp are the C library's, which may differ
- *     from numpy's in the last bit.
+ *     arithmetic in the same order, bit for bit. decay_sum's logarithm and exponentials are numpy's (vectorised,
+ *     and not the C library's, which may differ in the last bit): decay_exponents writes their arguments
+ *     (12 − j) log r and (c − start) log r, numpy takes expm1 and exp of them, and decay_sum (em may be out)
+ *     combines them with log r = log1p(−step) / 12 and e1 = expm1(log r).
  * Indices are clipped to the tables as numpy's take(mode="clip"); a NaN start gives NaN as in numpy.
  */
 #define PY_SSIZE_T_CLEAN
@@ -57,25 +60,21 @@ static int check_table(Py_buffer *b, const char *what, Py_ssize_t want) {
     return 0;
 }
 
-/* The draws: n, each column's length 1 or n, rows 1 or n, out n. */
+/* The draws: n = the result's length; each column's length and the grid's rows 1 or n. */
 static int check_draws(const char *kernel, Py_ssize_t rows, Py_ssize_t *n, Py_buffer *cols[], const char *names[],
                        Py_ssize_t lens[], int k, Py_buffer *out) {
-    Py_ssize_t m = rows, o;
+    if (as_doubles(out, "out", n)) return -1;
     for (int j = 0; j < k; j++) {
         if (as_doubles(cols[j], names[j], &lens[j])) return -1;
-        if (lens[j] > m) m = lens[j];
-    }
-    if (as_doubles(out, "out", &o)) return -1;
-    for (int j = 0; j < k; j++)
-        if (lens[j] != 1 && lens[j] != m) {
-            PyErr_Format(PyExc_ValueError, "%s: %s holds %zd draws, not 1 or %zd", kernel, names[j], lens[j], m);
+        if (lens[j] != 1 && lens[j] != *n) {
+            PyErr_Format(PyExc_ValueError, "%s: %s holds %zd draws, not 1 or %zd", kernel, names[j], lens[j], *n);
             return -1;
         }
-    if ((rows != 1 && rows != m) || o != m) {
-        PyErr_Format(PyExc_ValueError, "%s: a grid of %zd rows and %zd draws into %zd", kernel, rows, m, o);
+    }
+    if (rows != 1 && rows != *n) {
+        PyErr_Format(PyExc_ValueError, "%s: a grid of %zd rows for %zd draws", kernel, rows, *n);
         return -1;
     }
-    *n = m;
     return 0;
 }
 
@@ -125,7 +124,19 @@ static double ramp_one(const Grid *g, Py_ssize_t r, double start, double span) {
     return ramp + g->tail[r];
 }
 
-static double decay_one(const Grid *g, Py_ssize_t r, double start, double step) {
+/* decay_sum_reference's exponents of draw e: (12 − j) log r and (c − start) log r, whose expm1 and exp numpy takes. */
+static inline void decay_exponents_one(Py_ssize_t Y, double start, double log_r, double *em, double *ex) {
+    double c = np_min(np_max(ceil(start), 0.0), 12.0 * (double)Y);
+    double K = floor(c / 12.0);
+    double j = c - 12.0 * K;
+    *em = (12.0 - j) * log_r;
+    *ex = (c - start) * log_r;
+}
+
+/* decay_sum_reference for one draw, given log r and e1 = expm1(log r) of its step-down and, from numpy,
+ * em = expm1((12 − j) log r) and ex = exp((c − start) log r). */
+static inline double decay_one(const Grid *g, Py_ssize_t r, double start, double step, double log_r, double e1,
+                               double em_a, double ex) {
     const Py_ssize_t R = g->rows, Y = g->years;
     double c = first_whole(g, start);
     double K = floor(c / 12.0);
@@ -135,19 +146,15 @@ static double decay_one(const Grid *g, Py_ssize_t r, double start, double step) 
     double W = w_K * j;
     W *= 1.0 / 12.0;
     W += g->head[i];
-    double log_r = log1p(-step) * (1.0 / 12.0);
     double q = 1.0 - step;
     double h = 0.0;  /* Σ_{y > K} 12 w_y q^(y − K − 1) by Horner's rule, as the numpy table h[K + 1] */
     Py_ssize_t first = K >= 0.0 ? (Py_ssize_t)K + 1 : 1;
     for (Py_ssize_t y = Y - 1; y >= first; y--) h = h * q + g->months[y * R + r];
-    double a = 12.0 - j;
-    double e1, out;
-    if (fabs(log_r) < 1e-290) {
+    double out;
+    if (fabs(log_r) < 1e-290) {  /* flat: E(k) = k, r = 1 */
         e1 = 1.0;
-        out = w_K * a + 12.0 * h;
+        out = w_K * (12.0 - j) + 12.0 * h;
     } else {
-        e1 = expm1(log_r);
-        double em_a = expm1(a * log_r);
         out = w_K * em_a;
         double inner = h * step;
         em_a += 1.0;
@@ -155,7 +162,7 @@ static double decay_one(const Grid *g, Py_ssize_t r, double start, double step) 
         out -= inner;
     }
     out /= e1;
-    out *= exp((c - start) * log_r);
+    out *= ex;
     out *= 1.0 / 12.0;
     return out + W;
 }
@@ -213,52 +220,77 @@ fail:
     return NULL;
 }
 
-/* The flags: a grid, up to two columns of draws, one function of (grid, row, x, y) per draw. */
-enum { FROM, SPREAD, RAMP, DECAY };
+/* The flags: a grid, columns of draws (1 or n numbers each), one function of the grid's row and the columns per draw. */
+enum { FROM, SPREAD, RAMP, EXPONENTS, DECAY };
+#define MOST 6
 
 static PyObject *flags(PyObject *args, int what, const char *name) {
-    Py_buffer months = {0}, tail = {0}, head = {0}, moment = {0}, x = {0}, y = {0}, out = {0};
-    Py_ssize_t rows, Y, n, lens[2] = {1, 1};
-    const char *names[2] = {"start", what == SPREAD ? "length" : what == RAMP ? "span" : "step"};
-    Py_buffer *cols[2] = {&x, &y};
-    int ok, k = what == FROM ? 1 : 2;
+    Py_buffer months = {0}, tail = {0}, head = {0}, moment = {0}, col[MOST] = {{0}}, out = {0};
+    Py_ssize_t rows = 1, Y, n, lens[MOST] = {1, 1, 1, 1, 1, 1};
+    static const char *names[][MOST] = {{"start"}, {"start", "length"}, {"start", "span"}, {"start", "log_r", "ex"},
+                                        {"start", "step", "log_r", "e1", "em", "ex"}};
+    static const int counts[] = {1, 2, 2, 3, 6};
+    Py_buffer *cols[MOST];
+    const int k = counts[what];
+    for (int j = 0; j < MOST; j++) cols[j] = &col[j];
+    int ok;
     switch (what) {
-    case FROM: ok = PyArg_ParseTuple(args, "y*y*nny*w*", &months, &tail, &rows, &Y, &x, &out); break;
-    case SPREAD: ok = PyArg_ParseTuple(args, "y*y*nny*y*w*", &months, &tail, &rows, &Y, &x, &y, &out); break;
-    case RAMP: ok = PyArg_ParseTuple(args, "y*y*y*y*nny*y*w*", &months, &tail, &head, &moment, &rows, &Y, &x, &y, &out); break;
-    default: ok = PyArg_ParseTuple(args, "y*y*nny*y*w*", &months, &head, &rows, &Y, &x, &y, &out); break;
+    case FROM: ok = PyArg_ParseTuple(args, "y*y*nny*w*", &months, &tail, &rows, &Y, &col[0], &out); break;
+    case SPREAD: ok = PyArg_ParseTuple(args, "y*y*nny*y*w*", &months, &tail, &rows, &Y, &col[0], &col[1], &out); break;
+    case RAMP: ok = PyArg_ParseTuple(args, "y*y*y*y*nny*y*w*", &months, &tail, &head, &moment, &rows, &Y, &col[0], &col[1], &out); break;
+    case EXPONENTS: ok = PyArg_ParseTuple(args, "ny*y*w*w*", &Y, &col[0], &col[1], &col[2], &out); break;
+    default: ok = PyArg_ParseTuple(args, "y*y*nny*y*y*y*y*y*w*", &months, &head, &rows, &Y, &col[0], &col[1], &col[2], &col[3],
+                                   &col[4], &col[5], &out); break;
     }
     if (!ok) return NULL;
-    if (check_grid(rows, Y) || check_table(&months, "months", (Y + 2) * rows)
-        || (what != DECAY && check_table(&tail, "tail", (Y + 2) * rows))
+    if (check_grid(rows, Y) || (what != EXPONENTS && check_table(&months, "months", (Y + 2) * rows))
+        || ((what == FROM || what == SPREAD || what == RAMP) && check_table(&tail, "tail", (Y + 2) * rows))
         || ((what == RAMP || what == DECAY) && check_table(&head, "head", (Y + 1) * rows))
         || (what == RAMP && check_table(&moment, "moment", (Y + 1) * rows))
-        || check_draws(name, rows, &n, cols, names, lens, k, &out))
+        || check_draws(name, rows, &n, cols, names[what], lens, k, &out))
         goto done;
+    if ((what == EXPONENTS && lens[2] != n) || (what == DECAY && (lens[4] != n || lens[5] != n))) {
+        PyErr_Format(PyExc_ValueError, "%s: the exponentials hold %zd draws each", name, n);
+        goto done;
+    }
     {
         const Grid g = {months.buf, tail.buf, head.buf, moment.buf, rows, Y};
-        const double *px = x.buf, *py = k > 1 ? (const double *)y.buf : NULL;
+        const double *x[MOST];
+        Py_ssize_t step[MOST];
+        for (int j = 0; j < k; j++) {
+            x[j] = col[j].buf;
+            step[j] = lens[j] > 1;
+        }
         double *po = out.buf;
-        const int rx = lens[0] > 1, ry = lens[1] > 1, rr = rows > 1;
+        const int rr = rows > 1;
         Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) {
-            const Py_ssize_t r = rr ? i : 0;
-            const double s = px[rx ? i : 0];
-            switch (what) {
-            case FROM: po[i] = from_one(&g, r, s); break;
-            case SPREAD: {
-                double end = np_max(s + py[ry ? i : 0], s);
-                po[i] = from_one(&g, r, s) - from_one(&g, r, end);
-                break;
+        switch (what) {
+        case FROM:
+            for (Py_ssize_t i = 0; i < n; i++) po[i] = from_one(&g, rr ? i : 0, x[0][i * step[0]]);
+            break;
+        case SPREAD:
+            for (Py_ssize_t i = 0; i < n; i++) {
+                const double s = x[0][i * step[0]], end = np_max(s + x[1][i * step[1]], s);
+                po[i] = from_one(&g, rr ? i : 0, s) - from_one(&g, rr ? i : 0, end);
             }
-            case RAMP: po[i] = ramp_one(&g, r, s, py[ry ? i : 0]); break;
-            default: po[i] = decay_one(&g, r, s, py[ry ? i : 0]); break;
-            }
+            break;
+        case RAMP:
+            for (Py_ssize_t i = 0; i < n; i++) po[i] = ramp_one(&g, rr ? i : 0, x[0][i * step[0]], x[1][i * step[1]]);
+            break;
+        case EXPONENTS:
+            for (Py_ssize_t i = 0; i < n; i++)
+                decay_exponents_one(Y, x[0][i * step[0]], x[1][i * step[1]], &po[i], (double *)x[2] + i);
+            break;
+        default:
+            for (Py_ssize_t i = 0; i < n; i++)
+                po[i] = decay_one(&g, rr ? i : 0, x[0][i * step[0]], x[1][i * step[1]], x[2][i * step[2]], x[3][i * step[3]],
+                                  x[4][i], x[5][i]);
+            break;
         }
         Py_END_ALLOW_THREADS
     }
 done:
-    RELEASE(&months, &tail, &head, &moment, &x, &y, &out);  /* a buffer not parsed is all zeros: nothing to release */
+    RELEASE(&months, &tail, &head, &moment, &col[0], &col[1], &col[2], &col[3], &col[4], &col[5], &out);  /* not parsed: zeros */
     if (PyErr_Occurred()) return NULL;
     Py_RETURN_NONE;
 }
@@ -266,6 +298,7 @@ done:
 static PyObject *from_month(PyObject *self, PyObject *args) { return flags(args, FROM, "from_month"); }
 static PyObject *spread_flag(PyObject *self, PyObject *args) { return flags(args, SPREAD, "spread_flag"); }
 static PyObject *ramp_sum(PyObject *self, PyObject *args) { return flags(args, RAMP, "ramp_sum"); }
+static PyObject *decay_exponents(PyObject *self, PyObject *args) { return flags(args, EXPONENTS, "decay_exponents"); }
 static PyObject *decay_sum(PyObject *self, PyObject *args) { return flags(args, DECAY, "decay_sum"); }
 
 static PyMethodDef methods[] = {
@@ -273,7 +306,8 @@ static PyMethodDef methods[] = {
     {"from_month", from_month, METH_VARARGS, "Σ_t w_t × from_month(start)_t for each draw."},
     {"spread_flag", spread_flag, METH_VARARGS, "from_month(start) − from_month(max(start + length, start)) for each draw."},
     {"ramp_sum", ramp_sum, METH_VARARGS, "The agency-share ramp summed with the weights for each draw."},
-    {"decay_sum", decay_sum, METH_VARARGS, "The legacy step-down summed with the weights for each draw."},
+    {"decay_exponents", decay_exponents, METH_VARARGS, "decay_sum's exponents (c − start) log r (into ex) and (12 − j) log r (into out)."},
+    {"decay_sum", decay_sum, METH_VARARGS, "The legacy step-down summed with the weights for each draw, given its exponentials."},
     {NULL, NULL, 0, NULL},
 };
 
