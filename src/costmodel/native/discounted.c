@@ -17,7 +17,7 @@
  *     and not the C library's, which may differ in the last bit): decay_exponents writes their arguments
  *     (12 − j) log r and (c − start) log r, numpy takes expm1 and exp of them, and decay_sum (em may be out)
  *     combines them with log r = log1p(−step) / 12 and e1 = expm1(log r).
- * Indices are clipped to the tables as numpy's take(mode="clip"); a NaN start gives NaN as in numpy.
+ * Every index is within the tables (numpy's take(mode="clip") clips only a NaN's); a NaN gives NaN as in numpy.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -32,17 +32,8 @@ static int as_doubles(Py_buffer *b, const char *what, Py_ssize_t *n) {
     return 0;
 }
 
-/* numpy's maximum and minimum against a number: NaN stays NaN. */
+/* numpy's maximum against a number: NaN stays NaN. */
 static inline double np_max(double x, double lo) { return (x >= lo || isnan(x)) ? x : lo; }
-static inline double np_min(double x, double hi) { return (x <= hi || isnan(x)) ? x : hi; }
-
-/* The flat index of boundary K (a whole number as a float) in row r, clipped to [0, size - 1]. */
-static inline Py_ssize_t at(double K, Py_ssize_t rows, Py_ssize_t r, Py_ssize_t size) {
-    if (!(K >= 0.0)) return 0;  /* NaN and below: the first entry (the result is NaN or clipped anyway) */
-    if (K >= (double)size) return size - 1;
-    Py_ssize_t i = (Py_ssize_t)K * rows + r;
-    return i < size ? i : size - 1;
-}
 
 /* The grid: its tables and its shape. */
 typedef struct {
@@ -86,27 +77,38 @@ static int check_grid(Py_ssize_t rows, Py_ssize_t years) {
     return 0;
 }
 
-/* from_month_reference: u = start / 12 clamped to [0, years], K = floor(u): months[K] (K + 1 − u) + tail[K + 1]. */
+/* The numpy code's floor and ceil of numbers within the horizon (0 … 12 years, clamped first) by integers,
+ * which give the same whole numbers (a zero's sign aside, which changes no result); NaN is dealt with before. */
+
+/* from_month_reference: u = start / 12 clamped to [0, years], K = ⌊u⌋: months[K] (K + 1 − u) + tail[K + 1]. */
 static inline double from_one(const Grid *g, Py_ssize_t r, double start) {
     double u = start * (1.0 / 12.0);
-    u = np_min(np_max(u, 0.0), (double)g->years);
-    double K = floor(u);
-    Py_ssize_t i = at(K, g->rows, r, (g->years + 1) * g->rows);  /* K ≤ years: tail[K + 1] is in the table */
+    if (isnan(u)) return u;  /* NaN stays NaN */
+    u = u > 0.0 ? u : 0.0;
+    u = u < (double)g->years ? u : (double)g->years;
+    const Py_ssize_t k = (Py_ssize_t)u, i = k * g->rows + r;  /* K ≤ years: tail[K + 1] is in the table */
     double x = g->months[i];
-    x *= (K + 1.0) - u;
+    x *= ((double)k + 1.0) - u;
     return x + g->tail[i + g->rows];
 }
 
-/* first_whole_month: clip(ceil(x), 0, 12 years). */
-static inline double first_whole(const Grid *g, double x) {
-    return np_min(np_max(ceil(x), 0.0), 12.0 * (double)g->years);
+/* first_whole_month: clip(⌈x⌉, 0, 12 years), NaN stays NaN. */
+static inline double first_whole(Py_ssize_t Y, double x) {
+    const double end = 12.0 * (double)Y;
+    if (!(x > 0.0)) return isnan(x) ? x : 0.0;
+    if (x >= end) return end;
+    const Py_ssize_t t = (Py_ssize_t)x;
+    return (double)(t + ((double)t < x));
 }
 
-/* whole_months: (W, M) at whole month c of row r. */
+/* whole_months: (W, M) at whole month c (0 … 12 years) of row r, with c = 12 K + j. */
 static inline void whole(const Grid *g, Py_ssize_t r, double c, double *W, double *M) {
-    double K = floor(c / 12.0);
-    double j = c - 12.0 * K;
-    Py_ssize_t i = at(K, g->rows, r, (g->years + 1) * g->rows);
+    if (isnan(c)) {
+        *W = *M = c;
+        return;
+    }
+    const Py_ssize_t ci = (Py_ssize_t)c, Ki = ci / 12, i = Ki * g->rows + r;
+    const double K = (double)Ki, j = (double)(ci - 12 * Ki);
     double w = g->months[i] * (1.0 / 12.0);
     double k = ((K * 12.0) + 0.5 * (j - 1.0)) * j;
     *M = w * k + g->moment[i];
@@ -115,8 +117,8 @@ static inline void whole(const Grid *g, Py_ssize_t r, double c, double *W, doubl
 
 static double ramp_one(const Grid *g, Py_ssize_t r, double start, double span) {
     double w0, m0, w1, m1;
-    whole(g, r, first_whole(g, start), &w0, &m0);
-    whole(g, r, first_whole(g, start + span), &w1, &m1);
+    whole(g, r, first_whole(g->years, start), &w0, &m0);
+    whole(g, r, first_whole(g->years, start + span), &w1, &m1);
     double ramp = m1 - m0;
     ramp -= (w1 - w0) * start;
     ramp = span > 0.0 ? ramp / span : 0.0;
@@ -126,9 +128,8 @@ static double ramp_one(const Grid *g, Py_ssize_t r, double start, double span) {
 
 /* decay_sum_reference's exponents of draw e: (12 − j) log r and (c − start) log r, whose expm1 and exp numpy takes. */
 static inline void decay_exponents_one(Py_ssize_t Y, double start, double log_r, double *em, double *ex) {
-    double c = np_min(np_max(ceil(start), 0.0), 12.0 * (double)Y);
-    double K = floor(c / 12.0);
-    double j = c - 12.0 * K;
+    const double c = first_whole(Y, start);
+    const double j = isnan(c) ? c : (double)((Py_ssize_t)c % 12);
     *em = (12.0 - j) * log_r;
     *ex = (c - start) * log_r;
 }
@@ -138,18 +139,17 @@ static inline void decay_exponents_one(Py_ssize_t Y, double start, double log_r,
 static inline double decay_one(const Grid *g, Py_ssize_t r, double start, double step, double log_r, double e1,
                                double em_a, double ex) {
     const Py_ssize_t R = g->rows, Y = g->years;
-    double c = first_whole(g, start);
-    double K = floor(c / 12.0);
-    double j = c - 12.0 * K;
-    Py_ssize_t i = at(K, R, r, (Y + 1) * R);
+    const double c = first_whole(Y, start);
+    if (isnan(c)) return c;
+    const Py_ssize_t ci = (Py_ssize_t)c, Ki = ci / 12, i = Ki * R + r;
+    const double j = (double)(ci - 12 * Ki);
     double w_K = g->months[i];
     double W = w_K * j;
     W *= 1.0 / 12.0;
     W += g->head[i];
     double q = 1.0 - step;
     double h = 0.0;  /* Σ_{y > K} 12 w_y q^(y − K − 1) by Horner's rule, as the numpy table h[K + 1] */
-    Py_ssize_t first = K >= 0.0 ? (Py_ssize_t)K + 1 : 1;
-    for (Py_ssize_t y = Y - 1; y >= first; y--) h = h * q + g->months[y * R + r];
+    for (Py_ssize_t y = Y - 1; y > Ki; y--) h = h * q + g->months[y * R + r];
     double out;
     if (fabs(log_r) < 1e-290) {  /* flat: E(k) = k, r = 1 */
         e1 = 1.0;
