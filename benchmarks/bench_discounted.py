@@ -62,7 +62,7 @@ def run(quick: bool = False) -> list[Figure]:
                cpu["compiled"], "s", cpu["compiled"] / cpu["numpy"], base),
         Figure(f"engine, {draws:,} draws, compiled grid, wall seconds (median of {repeats})", wall["compiled"], "s",
                wall["compiled"] / wall["numpy"], f"numpy {wall['numpy']:.3f} s wall"),
-        Figure(f"engine CPU seconds a million draws, compiled grid", cpu["compiled"] * 1e6 / draws, "s"),
+        Figure("engine CPU seconds a million draws, compiled grid", cpu["compiled"] * 1e6 / draws, "s"),
     ]
 
 
