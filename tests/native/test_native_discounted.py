@@ -12,6 +12,7 @@ from costmodel import discounted as d
 from costmodel.native import kernel
 
 SETTINGS = settings(max_examples=150, deadline=None)
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the numpy code on NaN and ±∞
 
 
 def test_the_kernels_are_built_in_the_test_environment():

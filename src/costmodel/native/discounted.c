@@ -1,8 +1,8 @@
 /* Kernels of costmodel.discounted: the discounted grid's tables and flags, one loop over the draws.
  *
  * A grid of Y years holds `rows` rows of tables (1, shared by every draw, or one per draw), year-major: the
- * entry of boundary K in row r is at K * rows + r. Columns of draws (start, span, step) hold n numbers or 1
- * (the same for every draw); the result holds n = the longest of them and rows, each of which is 1 or n.
+ * entry of boundary K in row r is at K * rows + r. The result `out` holds n draws; each column of draws (start,
+ * span, step ...) holds n numbers or 1 (the same for every draw), and the grid has 1 row or n.
  *
  * tables(f, f_rows, level, growth, rows, years, months, tail, head, moment)
  *     months[t] = 12 f_t (times level × growth^t when level is not empty), tail, head and moment as
