@@ -17,10 +17,19 @@ The weights are discount factors ``f_t`` (one row for every scenario, or a row p
 discount rate is drawn) times ``g^(power + t)`` for a relative price effect ``g = 1 + rate`` (Green
 Book 5.13), which may be drawn per scenario: the grid then holds a row of tables per scenario,
 ``years + 2`` numbers each, built once per engine pass (one pass over the scenarios a year).
+
+Where the compiled kernels :mod:`costmodel.native.discounted` are built, the tables and the flags
+(:func:`from_month`, :func:`spread_flag`, :func:`ramp_sum`, :func:`decay_sum`) are worked out in one loop
+over the scenarios instead of a dozen numpy passes; the numpy code (``*_reference``, ``Discounted._build_*``)
+is kept as the fallback and the reference they are tested against (tests/native).
 """
 from __future__ import annotations
 
 import numpy as np
+
+from .native import kernel
+
+_KERNEL = kernel("discounted")  #: the compiled tables and flags (:mod:`costmodel.native`), or None: the numpy code below
 
 
 class Workspace:
@@ -74,8 +83,26 @@ class Discounted:
 
     def _table(self, name: str) -> np.ndarray:
         if name not in self._tables:
-            self._tables[name] = getattr(self, f"_build_{name}")()
+            if _KERNEL is None:
+                self._tables[name] = getattr(self, f"_build_{name}")()
+            else:
+                self._build_all()
         return self._tables[name]
+
+    def _build_all(self) -> None:
+        """Every table at once with the compiled kernel (the ``_build_*`` passes, bit for bit), in one block of memory:
+        a fresh block of several MB is mapped in huge pages where the system allows, not a page fault every 4 KB."""
+        Y = self.count
+        block, tables, at = self._empty("tables", 4 * Y + 6), {}, 0
+        for name, years in (("months", Y + 2), ("tail", Y + 2), ("head", Y + 1), ("moment", Y + 1)):
+            tables[name], at = block[at:at + years], at + years
+        if self.growth is None:
+            level = growth = np.empty(0)
+        else:
+            growth = np.ascontiguousarray(self.growth)
+            level = np.exp(self.power * np.log(growth)) if self.power else np.ones_like(growth)  # the kernel multiplies it on
+        _KERNEL.tables(np.ascontiguousarray(self.f), self.f.shape[0], level, growth, self.rows, Y, *tables.values())
+        self._tables.update(tables)
 
     def _build_months(self) -> np.ndarray:
         Y = self.count
@@ -167,7 +194,28 @@ class Discounted:
         return (per_year * self.weights).sum(axis=1, keepdims=True)
 
 
+def _draws(grid: Discounted, *columns) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """The columns (``k × 1`` arrays) as C-contiguous floats and an ``n × 1`` result for the compiled kernel, when
+    it is built and takes them: each column and the grid's rows 1 or ``n``. None: the numpy code."""
+    if _KERNEL is None or any(type(x) is not np.ndarray or x.ndim != 2 or x.shape[1] != 1 for x in columns):
+        return None
+    n = max(grid.rows, *(x.shape[0] for x in columns))
+    if grid.rows not in (1, n) or any(x.shape[0] not in (1, n) for x in columns):
+        return None
+    return [np.ascontiguousarray(x, dtype=float) for x in columns], np.empty((n, 1))
+
+
 def from_month(grid: Discounted, start) -> np.ndarray:
+    """``Σ_t w_t × from_month(start)_t`` (:func:`from_month_reference`; compiled when built). NaN stays NaN."""
+    k = _draws(grid, start)
+    if k is None:
+        return from_month_reference(grid, start)
+    (s,), out = k
+    _KERNEL.from_month(grid.months, grid.tail, grid.rows, grid.count, s, out)
+    return out
+
+
+def from_month_reference(grid: Discounted, start) -> np.ndarray:
     """``Σ_t w_t × from_month(start)_t``: with ``u = start / 12`` (clamped to the horizon) in year ``K = ⌊u⌋``,
     ``tail[K + 1] + 12 w_K (K + 1 − u)``. NaN stays NaN."""
     u = np.multiply(start, 1.0 / 12.0)
@@ -192,10 +240,20 @@ def until_month(grid: Discounted, end) -> np.ndarray:
 
 
 def spread_flag(grid: Discounted, start, length) -> np.ndarray:
+    """``Σ_t w_t × active(start, length)_t`` (:func:`spread_flag_reference`; compiled when built)."""
+    k = _draws(grid, start, length)
+    if k is None:
+        return spread_flag_reference(grid, start, length)
+    (s, n), out = k
+    _KERNEL.spread_flag(grid.months, grid.tail, grid.rows, grid.count, s, n, out)
+    return out
+
+
+def spread_flag_reference(grid: Discounted, start, length) -> np.ndarray:
     """``Σ_t w_t × active(start, length)_t``: ``from(start) − from(max(start + length, start))``."""
     end = np.add(start, length)
     np.maximum(end, start, out=end)
-    return from_month(grid, start) - from_month(grid, end)
+    return from_month_reference(grid, start) - from_month_reference(grid, end)
 
 
 def whole_months(grid: Discounted, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -226,6 +284,16 @@ def first_whole_month(grid: Discounted, x) -> np.ndarray:
 
 
 def ramp_sum(grid: Discounted, start, span) -> np.ndarray:
+    """The agency share's ramp summed with the weights (:func:`ramp_sum_reference`; compiled when built)."""
+    k = _draws(grid, start, span)
+    if k is None:
+        return ramp_sum_reference(grid, start, span)
+    (s, n), out = k
+    _KERNEL.ramp_sum(grid.months, grid.tail, grid.head, grid.moment, grid.rows, grid.count, s, n, out)
+    return out
+
+
+def ramp_sum_reference(grid: Discounted, start, span) -> np.ndarray:
     """``Σ`` over the whole months, with the weights, of ``clip((month − start) / span, 0, 1)`` (a step at
     ``start`` when ``span`` is 0): the agency share's move from its outset value to its target.
 
@@ -251,6 +319,23 @@ def ramp_sum(grid: Discounted, start, span) -> np.ndarray:
 
 
 def decay_sum(grid: Discounted, start, step_down) -> np.ndarray:
+    """The legacy placements still held summed with the weights (:func:`decay_sum_reference`; compiled when built)."""
+    k = _draws(grid, start, step_down)
+    if k is None:
+        return decay_sum_reference(grid, start, step_down)
+    (s, q), out = k
+    log_r = np.log1p(-q)
+    log_r *= 1.0 / 12.0
+    e1 = np.expm1(log_r)
+    ex = np.empty_like(out)
+    _KERNEL.decay_exponents(grid.count, s, log_r, ex, out)  # (c − start) log r, (12 − j) log r
+    np.expm1(out, out=out)  # the exponentials numpy's, as in the reference
+    np.exp(ex, out=ex)
+    _KERNEL.decay_sum(grid.months, grid.head, grid.rows, grid.count, s, q, log_r, e1, out, ex, out)
+    return out
+
+
+def decay_sum_reference(grid: Discounted, start, step_down) -> np.ndarray:
     """``Σ`` over the whole months, with the weights, of ``(1 − step_down)^(max(month − start, 0) / 12)``,
     for ``step_down < 1`` (a negative step-down is growth): the legacy placements still held.
 
