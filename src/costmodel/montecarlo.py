@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -95,10 +96,10 @@ def block_present_values(p: Plan, block: int, keep_inputs: bool = False, out: np
     drawn = list(p.drawn)
     uniforms = Uniforms(drawn, p.seed, block, size, p.qmc)
     step = min(size, max(p.chunk, DRAW_STEP))
-    buffer = np.empty((step, len(drawn)), order="F")
+    costing = _costing(p)
+    buffer = costing.workspace.array("draws", (len(drawn), step)).T  # each lever's column contiguous
     kept = np.empty((size, len(drawn)), order="F") if keep_inputs else None
     out = np.empty((size, len(p.options))) if out is None else out[block * BLOCK:block * BLOCK + size]
-    costing = Costing(p)
     for first in range(0, size, step):
         last = min(size, first + step)
         x = to_levers(uniforms.take(buffer[:last - first]), drawn, p.distribution, p.correlation)
@@ -123,6 +124,19 @@ class Costing:
         p = self.plan
         v = convert(self.prices, {d.key: x[:, j] for j, d in enumerate(p.drawn)})
         return option_present_values(p.options, p.horizon_years, v, x.shape[0], self.workspace)
+
+
+_here = threading.local()  #: this thread's :class:`Costing` of the plan it is running
+
+
+def _costing(p: Plan) -> Costing:
+    """This thread's :class:`Costing` of ``p``, kept from block to block so that each block's passes write into
+    memory already mapped (a fresh one costs every block page faults: about 3 ms). Dropped at the end of a run
+    (:func:`montecarlo`); worker threads and processes take theirs with them when they end."""
+    c = getattr(_here, "costing", None)
+    if c is None or c.plan is not p:
+        c = _here.costing = Costing(p)
+    return c
 
 
 def costs_of_draws(p: Plan, x: np.ndarray) -> np.ndarray:
@@ -211,6 +225,13 @@ def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int]
     ``on_draws(n)`` is told as each block of ``n`` draws finishes (progress). ``keep_inputs`` keeps
     every draw's lever values too (``draws × levers``), for the value of information.
     """
+    try:
+        return _montecarlo(p, mapper, on_draws, keep_inputs)
+    finally:
+        _here.__dict__.pop("costing", None)  # this thread's work space: not kept after the run
+
+
+def _montecarlo(p: Plan, mapper, on_draws, keep_inputs: bool) -> MonteCarlo:
     local = mapper is None
     mapper = ready(p, mapper)
     done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
@@ -243,6 +264,13 @@ def to_target(p: Plan, target_se: float, max_draws: int, mapper: Callable | None
     """
     result = montecarlo(p, mapper, on_draws)  # the tables built here, when they are (:func:`ready`)
     mapper = mapper or local_map()
+    try:
+        return _more_blocks(result, target_se, max_draws, mapper, on_draws)
+    finally:
+        _here.__dict__.pop("costing", None)
+
+
+def _more_blocks(result: MonteCarlo, target_se: float, max_draws: int, mapper: Callable, on_draws) -> MonteCarlo:
     while True:
         _, prob, se = headline(result.summary)
         n = result.plan.draws

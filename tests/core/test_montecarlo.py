@@ -300,3 +300,20 @@ def test_sorted_percentiles_equal_numpys_linear_rule_bit_for_bit(values, n_extra
     c = np.sort(np.array(values + [values[0]] * n_extra))
     q = mc.percentile_points(c.size)
     np.testing.assert_array_equal(mc.sorted_percentiles(c, q), np.percentile(c, q))
+
+
+def test_a_threads_work_space_is_reused_between_blocks_and_dropped_after_the_run(bundled):
+    p = mc.plan(bundled, 2 * mc.BLOCK, seed=3, chunk=8192)
+    seen = []
+    original = mc.Costing
+
+    class Counted(original):
+        def __init__(self, plan):
+            seen.append(plan)
+            super().__init__(plan)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(mc, "Costing", Counted)
+        r = mc.montecarlo(p, mc.local_map(workers=1))
+    assert len(seen) == 1  # one work space for both blocks of this thread
+    assert getattr(mc._here, "costing", None) is None  # not kept after the run
+    np.testing.assert_array_equal(r.present_value, mc.montecarlo(p).present_value)
