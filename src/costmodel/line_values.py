@@ -18,6 +18,7 @@ from typing import Iterator, Mapping
 
 import numpy as np
 
+from . import compiled_engine
 from . import cost_lines as cl
 from .discounted import Discounted, Workspace, decay_sum, from_month, ramp_sum, spread_flag, until_month
 from .discounting import discount_factors
@@ -204,7 +205,11 @@ def option_present_values(options, horizon_years: int, v: Mapping[str, np.ndarra
                           workspace: Workspace | None = None) -> np.ndarray:
     """Present value of every option, ``S × options``, GBP real at the price base: every line of
     :func:`line_present_values` summed. ``workspace`` keeps the per-scenario tables' memory between
-    passes. Equal to ``appraise(run(...)).present_value`` to rounding (tested against the monthly definition)."""
+    passes. Equal to ``appraise(run(...)).present_value`` to rounding (tested against the monthly definition).
+    The compiled engine (:mod:`costmodel.compiled_engine`) computes it where it is built and takes the pass."""
+    out = compiled_engine.present_values(options, horizon_years, v, S)
+    if out is not None:
+        return out
     p = Pass(v, horizon_years, workspace)
     out = np.empty((S, len(options)))
     for i, option in enumerate(options):
