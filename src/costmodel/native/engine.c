@@ -68,7 +68,7 @@ static void build(Grid *g, Py_ssize_t Y, const double *f, int weighted, double g
 }
 
 /* from_month: u = start / 12 clamped to [0, years], K = ⌊u⌋: months[K] (K + 1 − u) + tail[K + 1]; NaN stays NaN. */
-static double from(const Grid *g, double start) {
+static inline double from(const Grid *g, double start) {
     double u = start * (1.0 / 12.0);
     if (isnan(u)) return u;
     u = u > 0.0 ? u : 0.0;
@@ -78,20 +78,20 @@ static double from(const Grid *g, double start) {
 }
 
 /* until_month: the horizon less from_month, NaN meaning never. */
-static double until(const Grid *g, double end) { return g->tail[0] - from(g, isnan(end) ? INFINITY : end); }
+static inline double until(const Grid *g, double end) { return g->tail[0] - from(g, isnan(end) ? INFINITY : end); }
 
 /* spread_flag: from(start) − from(max(start + length, start)) (numpy's maximum: NaN stays NaN). */
-static double spread(const Grid *g, double start, double length) {
+static inline double spread(const Grid *g, double start, double length) {
     double end = start + length;
     end = (end >= start || isnan(end)) ? end : start;
     return from(g, start) - from(g, end);
 }
 
 /* per_month: amount / months, 0 where months ≤ 0 (or NaN). */
-static double per_month(double amount, double months) { return months > 0.0 ? amount / months : 0.0; }
+static inline double per_month(double amount, double months) { return months > 0.0 ? amount / months : 0.0; }
 
 /* first_whole_month: clip(⌈x⌉, 0, 12 years), NaN stays NaN. */
-static double first_whole(Py_ssize_t Y, double x) {
+static inline double first_whole(Py_ssize_t Y, double x) {
     const double end = 12.0 * (double)Y;
     if (!(x > 0.0)) return isnan(x) ? x : 0.0;
     if (x >= end) return end;
@@ -100,7 +100,7 @@ static double first_whole(Py_ssize_t Y, double x) {
 }
 
 /* whole_months: (W, M) at whole month c, c = 12 K + j. */
-static void whole(const Grid *g, double c, double *W, double *M) {
+static inline void whole(const Grid *g, double c, double *W, double *M) {
     if (isnan(c)) {
         *W = *M = c;
         return;
@@ -343,13 +343,13 @@ static int check_pass(Py_buffer *f, Py_buffer *out, Pass *p) {
         return -1;
     }
     if (out->len % (Py_ssize_t)sizeof(double) || p->n_options < 1 || (out->len / (Py_ssize_t)sizeof(double)) % p->n_options) {
-        PyErr_Format(PyExc_ValueError, "out: S × %zd float64 numbers were expected (%zd bytes)", p->n_options, out->len);
+        PyErr_Format(PyExc_ValueError, "out: S x %zd float64 numbers were expected (%zd bytes)", p->n_options, out->len);
         return -1;
     }
     p->S = out->len / (Py_ssize_t)sizeof(double) / p->n_options;
     const Py_ssize_t fn = f->len / (Py_ssize_t)sizeof(double);
     if (f->len % (Py_ssize_t)sizeof(double) || (fn != p->years && fn != p->years * p->S)) {
-        PyErr_Format(PyExc_ValueError, "factors: %zd or %zd × %zd float64 numbers were expected, not %zd",
+        PyErr_Format(PyExc_ValueError, "factors: %zd or %zd x %zd float64 numbers were expected, not %zd",
                      p->years, p->S, p->years, fn);
         return -1;
     }
