@@ -141,10 +141,12 @@ static double decay(const Grid *g, double start, double step) {
         out = w_K * (12.0 - j) + 12.0 * h;
     } else {
         e1 = expm1(log_r);
-        const double em_a = expm1((12.0 - j) * log_r);
+        const double em_a = j == 0.0 ? -step : expm1((12.0 - j) * log_r);  /* r^12 − 1 = q − 1 */
         out = w_K * em_a - (h * step) * (em_a + 1.0);
     }
-    return ((out / e1) * exp((c - start) * log_r)) * (1.0 / 12.0) + W;
+    out /= e1;
+    if (c != start) out *= exp((c - start) * log_r);  /* r^(c − start): 1 from a whole month (business as usual's 0) */
+    return out * (1.0 / 12.0) + W;
 }
 
 /* What every option shares in one draw (line_values.Pass). */
