@@ -15,7 +15,6 @@ from typing import Mapping
 
 import numpy as np
 
-from .discounted import Workspace
 from .discounting import discount_factors
 from .levers import PHASES
 from .native import kernel
@@ -66,15 +65,17 @@ def layout(options: tuple[tuple[str, bool, tuple[str, ...]], ...]) -> tuple[tupl
     return tuple(keys), tuple(description)
 
 
+def _year(x) -> int:
+    return int(np.asarray(x).reshape(-1)[0])
+
+
 def _floats(x) -> np.ndarray:
     return x if type(x) is np.ndarray and x.dtype == np.float64 else np.asarray(x, dtype=float)
 
 
-def present_values(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int,
-                   workspace: Workspace | None = None) -> np.ndarray | None:
-    """Present value of every option, ``S × options``, GBP real at the price base, from the kernel; None where it
-    is not built or does not take this pass (the numpy engine then runs). With a ``workspace`` the result is its
-    memory, overwritten by the next pass (a fresh array of this size would be fresh pages every pass)."""
+def present_values(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int) -> np.ndarray | None:
+    """Present value of every option, ``S × options``, GBP real at the price base, from the kernel (a new array);
+    None where it is not built or does not take this pass (the numpy engine then runs)."""
     if _KERNEL is None or horizon_years > MAX_YEARS:
         return None
     keys, description = layout(tuple((o.key, bool(o.improves), tuple(o.support)) for o in options))
@@ -82,9 +83,8 @@ def present_values(options, horizon_years: int, v: Mapping[str, np.ndarray], S: 
         levers = [_ZERO if k is None else _floats(v[k]) for k in keys]
     except KeyError:  # a lever the numpy engine may not need: let it decide
         return None
-    f = np.ascontiguousarray(discount_factors(horizon_years, v["appraisal.discount_rate"], v["appraisal.discount_rate_long"],
-                                              v["appraisal.mid_year_discounting"]))
-    power = int(np.asarray(v["appraisal.start_year"]).reshape(-1)[0]) - int(np.asarray(v["appraisal.price_base_year"]).reshape(-1)[0])
-    shape = (S, len(options))
-    out = np.empty(shape) if workspace is None else workspace.array("present_values", shape)
+    f = np.ascontiguousarray(discount_factors(horizon_years, v["appraisal.discount_rate"],
+                                              v["appraisal.discount_rate_long"], v["appraisal.mid_year_discounting"]))
+    power = _year(v["appraisal.start_year"]) - _year(v["appraisal.price_base_year"])  # as line_values.discounted_grids
+    out = np.empty((S, len(options)))
     return out if _KERNEL.present_values(levers, description, f, horizon_years, float(power), out) else None

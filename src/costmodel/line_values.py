@@ -206,9 +206,8 @@ def option_present_values(options, horizon_years: int, v: Mapping[str, np.ndarra
     """Present value of every option, ``S × options``, GBP real at the price base: every line of
     :func:`line_present_values` summed. ``workspace`` keeps the per-scenario tables' memory between
     passes. Equal to ``appraise(run(...)).present_value`` to rounding (tested against the monthly definition).
-    The compiled engine (:mod:`costmodel.compiled_engine`) computes it where it is built and takes the pass;
-    with a ``workspace`` its result is then the workspace's memory, valid until the next pass."""
-    out = compiled_engine.present_values(options, horizon_years, v, S, workspace)
+    The compiled engine (:mod:`costmodel.compiled_engine`) computes it where it is built and takes the pass."""
+    out = compiled_engine.present_values(options, horizon_years, v, S)
     if out is not None:
         return out
     p = Pass(v, horizon_years, workspace)

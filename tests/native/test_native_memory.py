@@ -48,4 +48,4 @@ def test_keeping_freed_memory_removes_the_page_faults_of_a_block_and_changes_no_
 def test_the_compiled_engine_takes_few_fresh_pages_even_without_the_setting():
     numpy_engine, _ = faults("default")
     compiled, _ = faults("default", "compiled")
-    assert compiled < numpy_engine / 2  # measured: about 900 against 2,900 (the draws' own buffers, the copula)
+    assert compiled < numpy_engine / 2  # measured: 900 to 1,100 against 2,900 to 5,200
