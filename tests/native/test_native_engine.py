@@ -76,7 +76,17 @@ def test_the_command_s_own_blocks(bundled):
     p = mc.plan(bundled, 20_000, 1)
     mc.prepare(p, mc.local_map(workers=1))
     x = sampling.draw_block(list(p.drawn), p.seed, 0, p.block_size(0), p.distribution, p.correlation)
-    got = mc.Costing(p)(x)
+    taken = []
+
+    class Spy:  # the kernel, recording whether it took each pass
+        def present_values(self, *args):
+            taken.append(kernel("engine").present_values(*args))
+            return taken[-1]
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(compiled_engine, "_KERNEL", Spy())
+        got = mc.Costing(p)(x)
+    assert taken == [True]
     with pytest.MonkeyPatch.context() as m:
         m.setattr(compiled_engine, "_KERNEL", None)
         want = mc.Costing(p)(x)
