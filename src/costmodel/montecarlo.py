@@ -303,6 +303,8 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
 
     def stats(column):  # one column (PV, or NPC made here: no draws × options copy): percentiles, mean, sd, share < 0
         i, minus = column
+        if minus == i:  # business as usual against itself: nought in every draw
+            return np.zeros(qs.shape), 0.0, 0.0, 0.0
         c = pv[:, i].copy() if minus is None else pv[:, i] - pv[:, minus]  # a copy: it is sorted
         m = c.mean()
         var = max(float(np.einsum("i,i->", c, c)) / n - m * m, 0.0)  # one pass, no BLAS; ample precision for a standard error
