@@ -355,16 +355,22 @@ def scipy_copula(u: np.ndarray, involved: np.ndarray, L: np.ndarray) -> np.ndarr
 
 
 class Uniforms:
-    """The uniforms of block ``block``, ``size × len(drawn)``, handed out a pass at a time (:meth:`take`).
+    """The uniforms of block ``block``, ``size × len(drawn)``, from its draw ``first`` on, handed out a pass at a
+    time (:meth:`take`).
 
     Each lever draws from its own stream (:func:`lever_rng`), which gives the same numbers whether they
-    are drawn at once or a pass at a time; under ``qmc`` the block's Sobol' points are made at once.
+    are drawn at once or a pass at a time; a part of a block starts its streams ``first`` numbers on (PCG64's
+    ``advance``: each uniform is one 64-bit output), so it has the numbers the whole block has there. Under
+    ``qmc`` the block's Sobol' points are made at once.
     """
 
-    def __init__(self, drawn: list[Drawn], seed: int, block: int, size: int, qmc: bool = False):
+    def __init__(self, drawn: list[Drawn], seed: int, block: int, size: int, qmc: bool = False, first: int = 0):
         self.points = qmc_uniforms(len(drawn), seed, block, size) if qmc else None
         self.streams = None if qmc else [lever_rng(seed, block, d.key) for d in drawn]
-        self.taken = 0
+        if first and self.streams:
+            for stream in self.streams:
+                stream.bit_generator.advance(first)
+        self.taken = first if qmc else 0
 
     def take(self, out: np.ndarray) -> np.ndarray:
         """The next ``len(out)`` uniforms of each lever, written into ``out`` (``n × levers``, column-major)."""
