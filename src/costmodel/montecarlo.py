@@ -238,13 +238,13 @@ def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int]
 def _montecarlo(p: Plan, mapper, on_draws, keep_inputs: bool) -> MonteCarlo:
     local = mapper is None
     mapper = ready(p, mapper)
-    done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
     shared = getattr(mapper, "shared", None)  # forked processes: an array in memory they share with this one
     if (local or shared) and not keep_inputs:  # every block writes its rows into one array: nothing sent, nothing joined
         pv = shared((p.draws, len(p.options))) if shared else np.empty((p.draws, len(p.options)))
         done = (lambda part: on_draws(part[2] - part[1])) if on_draws else None
         list(mapper(functools.partial(_cost_part, p, pv), halves(p), done))
         return MonteCarlo(p, pv, summarise(pv, p.option_keys, QMC_REPLICATE if p.qmc else None))
+    done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
     parts = list(mapper(functools.partial(block_present_values, p, keep_inputs=keep_inputs), range(p.blocks), done))
     if keep_inputs:
         x = np.concatenate([part[0] for part in parts], axis=0)
