@@ -9,6 +9,7 @@ from pathlib import Path
 from setuptools import Extension, setup
 
 NATIVE = Path("src/costmodel/native")
-setup(ext_modules=[Extension(f"costmodel.native.{c.stem}", [c.as_posix()], optional=True,
+HEADERS = [h.as_posix() for h in sorted(NATIVE.glob("*.h"))]  # shared by the kernels (MANIFEST.in puts them in the sdist)
+setup(ext_modules=[Extension(f"costmodel.native.{c.stem}", [c.as_posix()], depends=HEADERS, optional=True,
                              extra_compile_args=["-O2", "-std=c99", "-ffp-contract=off"])
                    for c in sorted(NATIVE.glob("*.c"))])

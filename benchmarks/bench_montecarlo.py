@@ -51,6 +51,7 @@ def engine_child(draws: int, seed: int) -> None:
     from costmodel.backends.processes import process_map
     from costmodel.files.assumption_folder import load_folder
     from costmodel.files.bundled import bundled_assumptions
+    keep_freed_memory()
     a = load_folder(bundled_assumptions())
     p = mc.plan(a, draws, seed)
     load = os.getloadavg()[0]
@@ -60,6 +61,14 @@ def engine_child(draws: int, seed: int) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "load": max(load, os.getloadavg()[0]), "levers": len(p.drawn),
                       "options": len(a.options), "years": a.horizon_years, "chunk": p.chunk,
                       "mean_pv": r.present_value.mean(axis=0).tolist()}))
+
+
+def keep_freed_memory() -> None:
+    """As the command does before its blocks (``cli/analysis.mapper_for``): the allocator keeps freed memory."""
+    from costmodel.native import kernel
+    memory = kernel("memory")
+    if memory is not None:
+        memory.keep_freed_memory()
 
 
 def cpu_seconds() -> float:
@@ -77,6 +86,7 @@ def threads_child(draws: int, seed: int) -> None:
     from costmodel.backends.processes import process_map
     from costmodel.files.assumption_folder import load_folder
     from costmodel.files.bundled import bundled_assumptions
+    keep_freed_memory()
     p = mc.plan(load_folder(bundled_assumptions()), draws, seed)
     mc.prepare(p, mc.local_map())
     out = {}
@@ -96,6 +106,7 @@ def profile(draws: int, seed: int) -> dict[str, float]:
     from costmodel import sampling
     from costmodel.files.assumption_folder import load_folder
     from costmodel.files.bundled import bundled_assumptions
+    keep_freed_memory()
     p = mc.plan(load_folder(bundled_assumptions()), draws, seed)
     clock = time.process_time
     out = dict.fromkeys(("tables", "uniforms", "levers", "engine", "summaries"), 0.0)

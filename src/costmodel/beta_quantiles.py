@@ -137,17 +137,18 @@ class BetaQuantile:
 
     def _ends_tables(self):
         """Both steep ends' tables in one array (left, then right), and per end the scale and power taking the
-        distance ``v`` from the end to the table's position: ``K (v / width)^(1/α)`` (``β`` on the right)."""
+        distance ``v`` from the end, in cells of ``s = TABLE_CELLS × u``, to the table's position:
+        ``K (v / (TABLE_CELLS × width))^(1/α)`` (``β`` on the right)."""
         K = TAIL_KNOTS
         dummy = (0.5, np.zeros(K + 1))  # an end with no table is never asked for: no cell of it is NaN
         (wl, xl), (wr, xr) = self.left or dummy, self.right or dummy
         self.ends_x = np.concatenate([xl, xr])
-        self.ends_scale = np.array([1.0 / wl, 1.0 / wr])
+        self.ends_scale = np.array([1.0 / wl, 1.0 / wr]) * (1.0 / TABLE_CELLS)
         self.ends_power = np.array([1.0 / self.alpha, 1.0 / self.beta])
 
     def ends(self, s: np.ndarray) -> np.ndarray:
         """``F⁻¹(u)`` for draws in the steep ends' cells, given ``s = TABLE_CELLS × u`` (one pass for both ends)."""
-        return steep_ends(s, 0, self.ends_scale * (1.0 / TABLE_CELLS), self.ends_power, self.ends_x)
+        return steep_ends(s, 0, self.ends_scale, self.ends_power, self.ends_x)
 
 
 def steep_ends(s: np.ndarray, table, scale: np.ndarray, power: np.ndarray, knots: np.ndarray) -> np.ndarray:

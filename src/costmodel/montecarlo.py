@@ -85,21 +85,25 @@ def plan(a: Assumptions, draws: int, seed: int, distribution: str = "pert", chun
                 correlation_matrix(a, drawn), int(draws), int(seed), distribution, int(chunk), a.price_plan, bool(qmc))
 
 
-def block_present_values(p: Plan, block: int, keep_inputs: bool = False, out: np.ndarray | None = None):
+def block_present_values(p: Plan, block: int, keep_inputs: bool = False, out: np.ndarray | None = None,
+                         part: tuple[int, int] | None = None):
     """Present values of one block's draws, ``size × options`` GBP: drawn :data:`DRAW_STEP` at a time (into
     memory reused from step to step) and costed ``p.chunk`` draws per engine pass. ``out``: the run's
-    ``draws × options`` array, whose rows of this block are written (and returned).
+    ``draws × options`` array, whose rows of this block are written (and returned). ``part``: only the block's
+    draws ``first … last − 1`` (the same values as in the whole block's run).
 
     With ``keep_inputs``: ``(draws of the drawn levers, size × levers; present values)``.
     """
-    size = p.block_size(block)
+    first, last = part or (0, p.block_size(block))
+    size = last - first
     drawn = list(p.drawn)
-    uniforms = Uniforms(drawn, p.seed, block, size, p.qmc)
+    uniforms = Uniforms(drawn, p.seed, block, p.block_size(block), p.qmc, first)
     step = min(size, max(p.chunk, DRAW_STEP))
     costing = _costing(p)
     buffer = costing.workspace.array("draws", (len(drawn), step)).T  # each lever's column contiguous
     kept = np.empty((size, len(drawn)), order="F") if keep_inputs else None
-    out = np.empty((size, len(p.options))) if out is None else out[block * BLOCK:block * BLOCK + size]
+    row = block * BLOCK + first
+    out = np.empty((size, len(p.options))) if out is None else out[row:row + size]
     for first in range(0, size, step):
         last = min(size, first + step)
         x = to_levers(uniforms.take(buffer[:last - first]), drawn, p.distribution, p.correlation)
@@ -234,12 +238,13 @@ def montecarlo(p: Plan, mapper: Callable | None = None, on_draws: Callable[[int]
 def _montecarlo(p: Plan, mapper, on_draws, keep_inputs: bool) -> MonteCarlo:
     local = mapper is None
     mapper = ready(p, mapper)
-    done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
     shared = getattr(mapper, "shared", None)  # forked processes: an array in memory they share with this one
     if (local or shared) and not keep_inputs:  # every block writes its rows into one array: nothing sent, nothing joined
         pv = shared((p.draws, len(p.options))) if shared else np.empty((p.draws, len(p.options)))
-        list(mapper(functools.partial(_cost_block, p, pv), range(p.blocks), done))
+        done = (lambda part: on_draws(part[2] - part[1])) if on_draws else None
+        list(mapper(functools.partial(_cost_part, p, pv), halves(p), done))
         return MonteCarlo(p, pv, summarise(pv, p.option_keys, QMC_REPLICATE if p.qmc else None))
+    done = (lambda block: on_draws(p.block_size(block))) if on_draws else None
     parts = list(mapper(functools.partial(block_present_values, p, keep_inputs=keep_inputs), range(p.blocks), done))
     if keep_inputs:
         x = np.concatenate([part[0] for part in parts], axis=0)
@@ -249,9 +254,25 @@ def _montecarlo(p: Plan, mapper, on_draws, keep_inputs: bool) -> MonteCarlo:
     return MonteCarlo(p, pv, summarise(pv, p.option_keys, QMC_REPLICATE if p.qmc else None), x if keep_inputs else None)
 
 
-def _cost_block(p: Plan, pv: np.ndarray, block: int) -> None:
-    """Write block ``block``'s present values into its rows of ``pv`` (returns nothing: nothing to send back)."""
-    block_present_values(p, block, out=pv)
+def halves(p: Plan) -> list[tuple[int, int, int]]:
+    """The run's work as ``(block, first, last)``: each whole block in two halves, so that two workers share a
+    million draws (15 whole blocks and a short one) within 2 % of evenly, not 5 % (8 blocks against 7 and a bit).
+    Under QMC a block's points are made at once: whole blocks."""
+    half = BLOCK // 2
+    parts = []
+    for block in range(p.blocks):
+        size = p.block_size(block)
+        if size == BLOCK and not p.qmc:
+            parts += [(block, 0, half), (block, half, BLOCK)]
+        else:
+            parts.append((block, 0, size))
+    return parts
+
+
+def _cost_part(p: Plan, pv: np.ndarray, part: tuple[int, int, int]) -> None:
+    """Write the present values of ``part`` (block, first, last) into its rows of ``pv`` (nothing to send back)."""
+    block, first, last = part
+    block_present_values(p, block, out=pv, part=(first, last))
 
 
 def to_target(p: Plan, target_se: float, max_draws: int, mapper: Callable | None = None,
@@ -303,6 +324,8 @@ def summarise(pv: np.ndarray, options: tuple[str, ...], replicate: int | None = 
 
     def stats(column):  # one column (PV, or NPC made here: no draws × options copy): percentiles, mean, sd, share < 0
         i, minus = column
+        if minus == i:  # business as usual against itself: nought in every draw
+            return np.zeros(qs.shape), 0.0, 0.0, 0.0
         c = pv[:, i].copy() if minus is None else pv[:, i] - pv[:, minus]  # a copy: it is sorted
         m = c.mean()
         var = max(float(np.einsum("i,i->", c, c)) / n - m * m, 0.0)  # one pass, no BLAS; ample precision for a standard error

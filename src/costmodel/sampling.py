@@ -145,14 +145,18 @@ def lever_rng(seed: int, block: int, key: str) -> np.random.Generator:
 
 class LeverTable(NamedTuple):
     """A PERT lever's tables: the Beta table ``q`` and its body scaled to the lever (``low + span × F⁻¹`` in one
-    step: ``slope × s + intercept``), interleaved row by row (``body``; ``slope`` and ``intercept`` are its columns),
-    and the steep ends' ``scale`` per cell of ``s``."""
+    step: ``slope × s + intercept``), interleaved row by row for the compiled kernel."""
 
     q: BetaQuantile
-    slope: np.ndarray
-    intercept: np.ndarray
     body: np.ndarray
-    scale: np.ndarray
+
+    @property
+    def slope(self) -> np.ndarray:
+        return self.body[:, 0]
+
+    @property
+    def intercept(self) -> np.ndarray:
+        return self.body[:, 1]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -164,7 +168,7 @@ def _pert_table(low: float, central: float, high: float) -> LeverTable:
     np.multiply(q.slope, span, out=body[:, 0])
     np.multiply(q.intercept, span, out=body[:, 1])
     body[:, 1] += low
-    return LeverTable(q, body[:, 0], body[:, 1], body, q.ends_scale * (1.0 / TABLE_CELLS))
+    return LeverTable(q, body)
 
 
 def prepare_draws(drawn, distribution: str = "pert", correlation: np.ndarray | None = None, qmc: bool = False,
@@ -199,7 +203,7 @@ def pert_quantile(d: Drawn, u: np.ndarray, out: np.ndarray | None = None) -> np.
     over cache-sized buffers); ``out`` may be ``u``. Draws in the steep ends' cells come out NaN from
     the body's table, which is how they are found, and are taken from the ends' tables.
     """
-    q = _pert_table(d.low, d.central, d.high)[0]
+    q = _pert_table(d.low, d.central, d.high).q
     u = np.asarray(u, dtype=float)
     out = np.empty_like(u) if out is None else out
     flat_out = out.reshape(-1)
@@ -247,9 +251,9 @@ class LeverEnds:
 @functools.lru_cache(maxsize=64)
 def _lever_ends(drawn: tuple[Drawn, ...]) -> LeverEnds:
     """The steep ends of the levers ``drawn`` (cached per run: the plan's levers are one tuple)."""
-    tables = [_pert_table(d.low, d.central, d.high)[0] for d in drawn]
+    tables = [_pert_table(d.low, d.central, d.high).q for d in drawn]
     return LeverEnds(np.concatenate([q.ends_x for q in tables]),
-                     np.concatenate([q.ends_scale for q in tables]) * (1.0 / TABLE_CELLS),
+                     np.concatenate([q.ends_scale for q in tables]),
                      np.concatenate([q.ends_power for q in tables]),
                      np.array([d.high - d.low for d in drawn]), np.array([d.low for d in drawn]))
 
@@ -264,11 +268,13 @@ def _body(d: Drawn, u: np.ndarray, out: np.ndarray, work) -> list[tuple[np.ndarr
     """``low + span × F⁻¹(u)`` from the body of lever ``d``'s table into ``out`` (1-d, may be ``u``), a piece of
     :data:`PIECE` at a time; the positions and ``s = TABLE_CELLS × u`` of the draws in steep ends' cells (NaN).
     With the compiled kernel (:mod:`costmodel.native`), every draw in one loop, steep ends included: none listed."""
-    q, slope, intercept, body, scale = _pert_table(d.low, d.central, d.high)
+    table = _pert_table(d.low, d.central, d.high)
+    q = table.q
     if _KERNEL is not None and u.flags.c_contiguous and out.flags.c_contiguous:
-        _KERNEL.pert_lever(u, body, float(TABLE_CELLS), q.ends_x, scale, q.ends_power, TAIL_KNOTS,
+        _KERNEL.pert_lever(u, table.body, float(TABLE_CELLS), q.ends_x, q.ends_scale, q.ends_power, TAIL_KNOTS,
                            d.high - d.low, d.low, out)
         return []
+    slope, intercept = table.slope, table.intercept
     ends = q.left is not None or q.right is not None
     s, i, tmp = work
     found = []
@@ -355,16 +361,22 @@ def scipy_copula(u: np.ndarray, involved: np.ndarray, L: np.ndarray) -> np.ndarr
 
 
 class Uniforms:
-    """The uniforms of block ``block``, ``size × len(drawn)``, handed out a pass at a time (:meth:`take`).
+    """The uniforms of block ``block``, ``size × len(drawn)``, from its draw ``first`` on, handed out a pass at a
+    time (:meth:`take`).
 
     Each lever draws from its own stream (:func:`lever_rng`), which gives the same numbers whether they
-    are drawn at once or a pass at a time; under ``qmc`` the block's Sobol' points are made at once.
+    are drawn at once or a pass at a time; a part of a block starts its streams ``first`` numbers on (PCG64's
+    ``advance``: each uniform is one 64-bit output), so it has the numbers the whole block has there. Under
+    ``qmc`` the block's Sobol' points are made at once.
     """
 
-    def __init__(self, drawn: list[Drawn], seed: int, block: int, size: int, qmc: bool = False):
+    def __init__(self, drawn: list[Drawn], seed: int, block: int, size: int, qmc: bool = False, first: int = 0):
         self.points = qmc_uniforms(len(drawn), seed, block, size) if qmc else None
         self.streams = None if qmc else [lever_rng(seed, block, d.key) for d in drawn]
-        self.taken = 0
+        if first and self.streams:
+            for stream in self.streams:
+                stream.bit_generator.advance(first)
+        self.taken = first if qmc else 0
 
     def take(self, out: np.ndarray) -> np.ndarray:
         """The next ``len(out)`` uniforms of each lever, written into ``out`` (``n × levers``, column-major)."""

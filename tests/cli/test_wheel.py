@@ -223,6 +223,10 @@ def test_the_wheel_environment_is_fresh_and_imports_costmodel(wheel_venv, tmp_pa
     installed = run([py, "-m", "pip", "list", "--format", "json"], tmp_path, clean_env(wheel_venv))
     names = {p["name"].lower() for p in json.loads(installed.stdout)}
     assert "costmodel" in names and not names & {"pytest", "hypothesis", "build"}  # no extras
+    kernels = sorted(c.stem for c in (ROOT / "src" / "costmodel" / "native").glob("*.c"))
+    built = run([py, "-c", "import sys; from costmodel.native import kernel; "
+                 "print([k for k in sys.argv[1:] if kernel(k) is None])", *kernels], tmp_path, clean_env(wheel_venv))
+    assert built.returncode == 0 and built.stdout.strip() == "[]", built.stdout + built.stderr  # every kernel compiled in
 
 
 def test_every_readme_command_runs_from_the_wheel_outside_the_repository(wheel_venv, tmp_path):

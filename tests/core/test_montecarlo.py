@@ -317,3 +317,15 @@ def test_a_threads_work_space_is_reused_between_blocks_and_dropped_after_the_run
     assert len(seen) == 1  # one work space for both blocks of this thread
     assert getattr(mc._here, "costing", None) is None  # not kept after the run
     np.testing.assert_array_equal(r.present_value, mc.montecarlo(p).present_value)
+
+
+def test_a_part_of_a_block_has_the_draws_and_values_the_whole_block_has_there(bundled):
+    p = mc.plan(bundled, mc.BLOCK + 500, seed=11, chunk=4096)
+    whole = mc.block_present_values(p, 0)
+    parts = [mc.block_present_values(p, 0, part=(a, b)) for a, b in ((0, 1000), (1000, 40_000), (40_000, mc.BLOCK))]
+    np.testing.assert_array_equal(np.concatenate(parts), whole)
+    drawn = list(p.drawn)
+    u = sampling.Uniforms(drawn, 11, 0, mc.BLOCK).take(np.empty((mc.BLOCK, len(drawn)), order="F"))
+    later = sampling.Uniforms(drawn, 11, 0, mc.BLOCK, first=12_345).take(np.empty((100, len(drawn)), order="F"))
+    np.testing.assert_array_equal(later, u[12_345:12_445])  # PCG64's advance: one 64-bit output a uniform
+    assert mc.halves(p) == [(0, 0, mc.BLOCK // 2), (0, mc.BLOCK // 2, mc.BLOCK), (1, 0, 500)]

@@ -225,19 +225,20 @@ def _montecarlo_json(kernel_on: bool) -> dict:
     return json.loads(out.stdout)
 
 
-def _numbers(tree, path=""):
+def json_leaves(tree, path=""):
+    """``(path, value)`` of every leaf of a JSON document (also used by test_native_fallback)."""
     if isinstance(tree, dict):
         for key, value in tree.items():
-            yield from _numbers(value, f"{path}.{key}")
+            yield from json_leaves(value, f"{path}.{key}")
     elif isinstance(tree, list):
         for i, value in enumerate(tree):
-            yield from _numbers(value, f"{path}[{i}]")
+            yield from json_leaves(value, f"{path}[{i}]")
     else:
         yield path, tree
 
 
 def test_a_monte_carlo_of_the_bundled_example_matches_the_scipy_path_to_1e_12():
-    fused, reference = dict(_numbers(_montecarlo_json(True))), dict(_numbers(_montecarlo_json(False)))
+    fused, reference = dict(json_leaves(_montecarlo_json(True))), dict(json_leaves(_montecarlo_json(False)))
     assert fused.keys() == reference.keys()
     numbers = [k for k, v in reference.items() if isinstance(v, float)]
     assert len(numbers) > 20

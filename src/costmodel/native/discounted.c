@@ -19,18 +19,8 @@
  *     combines them with log r = log1p(−step) / 12 and e1 = expm1(log r).
  * Every index is within the tables (numpy's take(mode="clip") clips only a NaN's); a NaN gives NaN as in numpy.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "buffers.h"
 #include <math.h>
-
-static int as_doubles(Py_buffer *b, const char *what, Py_ssize_t *n) {
-    if (b->len % (Py_ssize_t)sizeof(double)) {
-        PyErr_Format(PyExc_ValueError, "%s: a buffer of float64 was expected (%zd bytes)", what, b->len);
-        return -1;
-    }
-    *n = b->len / (Py_ssize_t)sizeof(double);
-    return 0;
-}
 
 /* numpy's maximum against a number: NaN stays NaN. */
 static inline double np_max(double x, double lo) { return (x >= lo || isnan(x)) ? x : lo; }

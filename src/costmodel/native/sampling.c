@@ -26,19 +26,9 @@
  * normal distribution", Applied Statistics 37(3), 477-484. PHI(x) = erfc(-x / sqrt 2) / 2 with C99 erfc,
  * accurate to a few units in the last place in both tails (see normal_cdf).
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "buffers.h"
 #include <math.h>
 #include <string.h>
-
-static int as_doubles(Py_buffer *b, const char *what, Py_ssize_t *n) {
-    if (b->len % (Py_ssize_t)sizeof(double)) {
-        PyErr_Format(PyExc_ValueError, "%s: a buffer of float64 was expected (%zd bytes)", what, b->len);
-        return -1;
-    }
-    *n = b->len / (Py_ssize_t)sizeof(double);
-    return 0;
-}
 
 static PyObject *pert_lever(PyObject *self, PyObject *args) {
     Py_buffer u, body, knots, scale, power, out;
