@@ -4,9 +4,12 @@ The kernel computes, draw by draw, what :func:`costmodel.line_values.option_pres
 numpy passes over the draws: each draw's discounted grids (``general``, and ``pay`` and ``placements`` with
 their relative price effects) as a few small tables, then each option's cost lines with the same closed
 forms and guards, summed. This module hands it the levers it reads, in the fixed order below, as buffers of
-1 number (the same in every draw) or ``S``; the numpy engine stays the reference and the path for anything
-the kernel does not take (not built, a legacy step-down of 1 or more, a horizon over 100 years).
-Tested against the numpy engine to 1e-12 relative (tests/native/test_native_engine.py).
+1 number (the same in every draw) or ``S``, and what it would otherwise take logarithms, powers and exponentials
+for one draw at a time, worked out here over the whole pass with numpy's vectorised functions (each weighted grid's
+first level, the improvement scale, each option's legacy step-down), exactly as the numpy engine works them out.
+So the kernel gives the numpy engine's figures bit for bit (tested, tests/native/test_native_engine.py). The numpy
+engine stays the reference and the path for anything the kernel does not take (not built, a legacy step-down of
+1 or more, a horizon over 100 years).
 """
 from __future__ import annotations
 
@@ -15,11 +18,25 @@ from typing import Mapping
 
 import numpy as np
 
+from .cost_lines import improvement_scale
 from .discounting import discount_factors
 from .levers import PHASES
 from .native import kernel
 
-_KERNEL = kernel("engine")  #: the compiled engine, or None: the numpy engine (:mod:`costmodel.line_values`)
+
+
+def _engine():
+    """The compiled engine built for this processor's x86-64 level (AVX-512, else AVX2), or None: the numpy engine."""
+    cpu = kernel("cpu")
+    level = cpu.x86_64_level() if cpu is not None else 0
+    for name, needs in (("engine_v4", 4), ("engine_v3", 3)):
+        if level >= needs and (k := kernel(name)) is not None:
+            return k
+    return None
+
+
+_KERNEL = _engine()  #: the compiled engine, or None: the numpy engine (:mod:`costmodel.line_values`)
+_DISCOUNTED = kernel("discounted")  #: the step-down's exponents (:func:`step_down_functions`), built with the engine
 MAX_YEARS = 100  #: the kernel's longest horizon (its tables are small arrays on the stack)
 
 #: The levers every option shares, in the order of the kernel's first enum.
@@ -51,18 +68,21 @@ ONLY_IMPROVING = {"mobilisation_months", "workforce.agency_share_target", "workf
                   "legacy.step_down_per_year"}  #: read only when the option improves (business as usual has its drift)
 SUPPORT = ("months", "annual_cost", "start_month")
 _ZERO = np.zeros(1)  #: a lever the kernel does not read for this option
+_ZERO_COLUMN = np.zeros((1, 1))  #: business as usual's step-down starts at month 0
 
 
 @lru_cache(maxsize=32)
-def layout(options: tuple[tuple[str, bool, tuple[str, ...]], ...]) -> tuple[tuple[str | None, ...], tuple[int, ...]]:
-    """The lever keys the kernel takes (None: not read) and its option description (improves, support items)
-    for options given as ``(key, improves, support)``: worked out once a plan."""
-    keys, description = list(SHARED), []
+def layout(options: tuple[tuple[str, bool, tuple[str, ...]], ...]):
+    """``(shared keys, [(option key, improves, its keys, its support keys)], description)``: the lever keys the kernel
+    takes (None: not read) and its option description (improves, support items) for options given as
+    ``(key, improves, support)``: worked out once a plan."""
+    per_option, description = [], []
     for key, improves, support in options:
-        keys += [f"options.{key}.{k}" if improves or k not in ONLY_IMPROVING else None for k in OPTION]
-        keys += [f"options.{key}.external_support.{name}.{k}" for name in support for k in SUPPORT]
+        keys = tuple(f"options.{key}.{k}" if improves or k not in ONLY_IMPROVING else None for k in OPTION)
+        extra = tuple(f"options.{key}.external_support.{name}.{k}" for name in support for k in SUPPORT)
+        per_option.append((key, improves, keys, extra))
         description += [int(improves), len(support)]
-    return tuple(keys), tuple(description)
+    return SHARED, tuple(per_option), tuple(description)
 
 
 def _year(x) -> int:
@@ -73,18 +93,69 @@ def _floats(x) -> np.ndarray:
     return x if type(x) is np.ndarray and x.dtype == np.float64 else np.asarray(x, dtype=float)
 
 
+def _column(x) -> np.ndarray:
+    """A lever as a C-contiguous float column ``n × 1`` (the discounted kernels' shape)."""
+    return np.ascontiguousarray(_floats(x).reshape(-1, 1))
+
+
+def levels(v: Mapping[str, np.ndarray], power: float) -> list[np.ndarray]:
+    """Each weighted grid's first level ``g^power`` (``g = 1 + relative price effect``), as
+    :class:`costmodel.discounted.Discounted` works it out: ``exp(power × log g)``, 1 for a power of 0."""
+    out = []
+    for index in ("pay", "placements"):  # the kernel's LEVEL_PAY, LEVEL_PLACEMENTS
+        g = 1.0 + np.asarray(v[f"appraisal.relative_price.{index}"], dtype=float).reshape(-1)
+        out.append(np.exp(power * np.log(g)) if power else np.ones_like(g))
+    return out
+
+
+def step_down_functions(years: int, start: np.ndarray, step: np.ndarray, S: int) -> list[np.ndarray]:
+    """The legacy step-down's ``log r``, ``expm1(log r)``, ``expm1((12 − j) log r)`` and ``exp((c − start) log r)`` of
+    each draw (``c`` the first whole month from ``start``, ``j`` its month in the year), with numpy's vectorised
+    functions, as :func:`costmodel.discounted.decay_sum` works them out. A step-down of 1 or more gives no real
+    logarithm: the kernel hands such a pass back, so its warnings are not raised here."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_r = np.log1p(-step)
+        log_r *= 1.0 / 12.0
+        e1 = np.expm1(log_r)
+    em, ex = np.empty((S, 1)), np.empty((S, 1))
+    _DISCOUNTED.decay_exponents(years, start, log_r, ex, em)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.expm1(em, out=em)
+        np.exp(ex, out=ex)
+    return [log_r, e1, em, ex]
+
+
+def inputs(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int):
+    """``(levers, description, discount factors)``: the kernel's arguments for a pass of ``S`` draws (KeyError for
+    a lever ``v`` lacks)."""
+    shared, per_option, description = layout(tuple((o.key, bool(o.improves), tuple(o.support)) for o in options))
+    levers = [_floats(v[k]) for k in shared]
+    power = float(_year(v["appraisal.start_year"]) - _year(v["appraisal.price_base_year"]))  # as discounted_grids
+    levers += levels(v, power)
+    levers.append(_floats(improvement_scale(v["baseline.caseload.children_in_need"],
+                                            v["baseline.improvement_scaling.reference_children_in_need"],
+                                            v["baseline.improvement_scaling.elasticity"])))
+    for key, improves, keys, extra in per_option:
+        levers += [_ZERO if k is None else _floats(v[k]) for k in keys]
+        if improves:
+            start, step = _column(v[f"options.{key}.mobilisation_months"]), _column(v[f"options.{key}.legacy.step_down_per_year"])
+        else:
+            start, step = _ZERO_COLUMN, _column(-np.asarray(v["baseline.drift.legacy_placements_per_year"], dtype=float))
+        levers += step_down_functions(horizon_years, start, step, S)
+        levers += [_floats(v[k]) for k in extra]
+    f = np.ascontiguousarray(discount_factors(horizon_years, v["appraisal.discount_rate"],
+                                              v["appraisal.discount_rate_long"], v["appraisal.mid_year_discounting"]))
+    return levers, description, f
+
+
 def present_values(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int) -> np.ndarray | None:
     """Present value of every option, ``S × options``, GBP real at the price base, from the kernel (a new array);
     None where it is not built or does not take this pass (the numpy engine then runs)."""
     if _KERNEL is None or horizon_years > MAX_YEARS:
         return None
-    keys, description = layout(tuple((o.key, bool(o.improves), tuple(o.support)) for o in options))
     try:
-        levers = [_ZERO if k is None else _floats(v[k]) for k in keys]
+        levers, description, f = inputs(options, horizon_years, v, S)
     except KeyError:  # a lever the numpy engine may not need: let it decide
         return None
-    f = np.ascontiguousarray(discount_factors(horizon_years, v["appraisal.discount_rate"],
-                                              v["appraisal.discount_rate_long"], v["appraisal.mid_year_discounting"]))
-    power = _year(v["appraisal.start_year"]) - _year(v["appraisal.price_base_year"])  # as line_values.discounted_grids
     out = np.empty((S, len(options)))
-    return out if _KERNEL.present_values(levers, description, f, horizon_years, float(power), out) else None
+    return out if _KERNEL.present_values(levers, description, f, horizon_years, out) else None
