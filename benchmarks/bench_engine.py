@@ -38,7 +38,7 @@ def run(quick: bool = False) -> list[Figure]:
     xs = [sampling.draw_block(list(p.drawn), p.seed, b, p.block_size(b), p.distribution, p.correlation) for b in range(p.blocks)]
     compiled = compiled_engine._KERNEL
     if compiled is None:
-        raise SystemExit("costmodel.native.engine is not built (no C compiler when installing): nothing to compare")
+        raise SystemExit("no compiled engine for this processor (costmodel.native.engine_v4 or engine_v3: x86-64 with AVX2, and a C compiler when installing): nothing to compare")
 
     def engine():
         for x in xs:
