@@ -1,4 +1,4 @@
-"""The compiled engine (costmodel.native.engine) against the numpy engine it stands in for, in the same run.
+"""The compiled engine (costmodel.native.engine_v4 or engine_v3) against the numpy engine it stands in for, in the same run.
 
     python benchmarks/bench_engine.py            # 262,144 draws, 7 runs of each, alternating
     python benchmarks/bench_engine.py --quick    # 65,536 draws, 3 runs of each
