@@ -68,7 +68,6 @@ ONLY_IMPROVING = {"mobilisation_months", "workforce.agency_share_target", "workf
                   "legacy.step_down_per_year"}  #: read only when the option improves (business as usual has its drift)
 SUPPORT = ("months", "annual_cost", "start_month")
 _ZERO = np.zeros(1)  #: a lever the kernel does not read for this option
-_ZERO_COLUMN = np.zeros((1, 1))  #: business as usual's step-down starts at month 0
 
 
 @lru_cache(maxsize=32)
@@ -93,11 +92,6 @@ def _floats(x) -> np.ndarray:
     return x if type(x) is np.ndarray and x.dtype == np.float64 else np.asarray(x, dtype=float)
 
 
-def _column(x) -> np.ndarray:
-    """A lever as a C-contiguous float column ``n × 1`` (the discounted kernels' shape)."""
-    return np.ascontiguousarray(_floats(x).reshape(-1, 1))
-
-
 def levels(v: Mapping[str, np.ndarray], power: float) -> list[np.ndarray]:
     """Each weighted grid's first level ``g^power`` (``g = 1 + relative price effect``), as
     :class:`costmodel.discounted.Discounted` works it out: ``exp(power × log g)``, 1 for a power of 0."""
@@ -108,21 +102,26 @@ def levels(v: Mapping[str, np.ndarray], power: float) -> list[np.ndarray]:
     return out
 
 
-def step_down_functions(years: int, start: np.ndarray, step: np.ndarray, S: int) -> list[np.ndarray]:
-    """The legacy step-down's ``log r``, ``expm1(log r)``, ``expm1((12 − j) log r)`` and ``exp((c − start) log r)`` of
-    each draw (``c`` the first whole month from ``start``, ``j`` its month in the year), with numpy's vectorised
-    functions, as :func:`costmodel.discounted.decay_sum` works them out. A step-down of 1 or more gives no real
-    logarithm: the kernel hands such a pass back, so its warnings are not raised here."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+def step_down_functions(years: int, starts: list, steps: list, S: int) -> list[list[np.ndarray]]:
+    """Each option's legacy step-down ``log r``, ``expm1(log r)``, ``expm1((12 − j) log r)`` and
+    ``exp((c − start) log r)`` for each draw (``c`` the first whole month from its ``start``, ``j`` its month in the
+    year), with numpy's vectorised functions, as :func:`costmodel.discounted.decay_sum` works them out: every
+    option's at once, ``len(starts) × S`` numbers a function. A step-down of 1 or more gives no real logarithm:
+    the kernel hands such a pass back, so numpy's warnings are not raised here."""
+    k = len(starts)
+    start, step = np.empty((k, S)), np.empty((k, S))
+    for i in range(k):
+        start[i], step[i] = starts[i], steps[i]
+    em, ex = np.empty((k * S, 1)), np.empty((k * S, 1))
+    with np.errstate(all="ignore"):
         log_r = np.log1p(-step)
         log_r *= 1.0 / 12.0
         e1 = np.expm1(log_r)
-    em, ex = np.empty((S, 1)), np.empty((S, 1))
-    _DISCOUNTED.decay_exponents(years, start, log_r, ex, em)
-    with np.errstate(over="ignore", invalid="ignore"):
+        _DISCOUNTED.decay_exponents(years, start.reshape(-1, 1), log_r.reshape(-1, 1), ex, em)
         np.expm1(em, out=em)
         np.exp(ex, out=ex)
-    return [log_r, e1, em, ex]
+    em, ex = em.reshape(k, S), ex.reshape(k, S)
+    return [[log_r[i], e1[i], em[i], ex[i]] for i in range(k)]
 
 
 def inputs(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int):
@@ -135,13 +134,13 @@ def inputs(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int):
     levers.append(_floats(improvement_scale(v["baseline.caseload.children_in_need"],
                                             v["baseline.improvement_scaling.reference_children_in_need"],
                                             v["baseline.improvement_scaling.elasticity"])))
-    for key, improves, keys, extra in per_option:
+    drift = -np.asarray(v["baseline.drift.legacy_placements_per_year"], dtype=float)  # business as usual's growth
+    steps = [(v[f"options.{key}.mobilisation_months"], v[f"options.{key}.legacy.step_down_per_year"]) if improves
+             else (0.0, drift) for key, improves, _, _ in per_option]
+    step_downs = step_down_functions(horizon_years, [a for a, _ in steps], [b for _, b in steps], S)
+    for (key, improves, keys, extra), functions in zip(per_option, step_downs):
         levers += [_ZERO if k is None else _floats(v[k]) for k in keys]
-        if improves:
-            start, step = _column(v[f"options.{key}.mobilisation_months"]), _column(v[f"options.{key}.legacy.step_down_per_year"])
-        else:
-            start, step = _ZERO_COLUMN, _column(-np.asarray(v["baseline.drift.legacy_placements_per_year"], dtype=float))
-        levers += step_down_functions(horizon_years, start, step, S)
+        levers += functions
         levers += [_floats(v[k]) for k in extra]
     f = np.ascontiguousarray(discount_factors(horizon_years, v["appraisal.discount_rate"],
                                               v["appraisal.discount_rate_long"], v["appraisal.mid_year_discounting"]))
