@@ -10,6 +10,12 @@
  *     (v scale[e])^power[e] (as exp(power log(v scale))), interpolated linearly between knots[e (tail_knots + 1) + j]
  *     and the next, then scaled: low + span x. libm's exp and log may differ from numpy's SIMD ones in the last
  *     place, so those draws agree with the numpy code to rounding (about 1e-16 of the range), not bit for bit.
+ *     The loop itself is in pert_lookup.h: scalar, AVX2 or AVX-512F, the widest the CPU runs (chosen at import;
+ *     COSTMODEL_NO_SIMD=1 keeps the scalar one), every version giving the same bits.
+ *
+ * simd() -> str, use_simd(name) -> str
+ *     The version of pert_lever's loop in use ('scalar', 'avx2', 'avx512f'); use_simd switches to the one named
+ *     (ValueError where it is not built or the CPU lacks it) and returns the one before. For the tests.
  *
  * gaussian_copula(columns, L) -> None
  *     The copula of sampling.gaussian_copula on a pass of draws, in place: columns is a sequence of k writable
