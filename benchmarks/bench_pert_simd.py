@@ -13,7 +13,8 @@ Three measurements, CPU seconds of this one thread (``time.process_time``), turn
 
 The versions ("scalar", "avx2", "avx512f" where the CPU runs them; ``use_simd`` switches the kernel) are taken
 in turn within each round, so the machine's drift hits them alike; the best and the median of the rounds are
-printed, with the ratio of each to the scalar loop's.
+printed, with the ratio of each median to the first version's (the old build's with ``--old``, else the scalar
+loop's). The machine's speed drifts: compare within a run, not across runs.
 """
 from __future__ import annotations
 
@@ -105,11 +106,13 @@ def main() -> None:
                 f(mod)
                 seconds[c, v].append(time.process_time() - t0)
     k.use_simd(versions[-1])
-    print(f"load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds; ns per lookup, CPU (best / median), ratio to scalar")
+    base = next(iter(kernels))
+    print(f"load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds; ns per lookup, CPU (best / median), "
+          f"median's ratio to {base}'s")
     for c, (lookups, _) in cases.items():
         best = {v: min(seconds[c, v]) * 1e9 / lookups for v in kernels}
         med = {v: statistics.median(seconds[c, v]) * 1e9 / lookups for v in kernels}
-        row = "  ".join(f"{v} {best[v]:.2f} / {med[v]:.2f} ({med[v] / med['scalar']:.2f})" for v in kernels)
+        row = "  ".join(f"{v} {best[v]:.2f} / {med[v]:.2f} ({med[v] / med[base]:.2f})" for v in kernels)
         print(f"{c:10s} {row}")
 
 
