@@ -171,6 +171,30 @@ def test_every_loop_gives_the_numpy_passes_bits_in_the_body(bundled_levers, vers
         assert np.isfinite(got).all() and ((got >= d.low - slack) & (got <= d.high + slack)).all()
 
 
+def test_the_edge_uniforms_of_every_lever_on_every_loop(bundled_levers, version_switch):
+    """u = 0, the smallest u > 0, the largest u < 1 and its neighbours, and u on and just below each border between
+    the lever's steep ends and its body, 17 of them (two whole AVX-512 vectors and a tail), at every start in a
+    vector: the scalar loop's bits, all finite."""
+    cells = float(TABLE_CELLS)
+    for d in bundled_levers:
+        slope = sampling._pert_table(d.low, d.central, d.high).q.slope[:TABLE_CELLS]
+        body = np.flatnonzero(~np.isnan(slope))
+        assert body[0] > 0 and body[-1] < TABLE_CELLS - 1  # both ends steep: the borders below are inside (0, 1)
+        borders = np.array([body[0], body[-1] + 1]) / cells
+        edges = np.concatenate([[0.0, 2.0**-53, 5e-324, 1.0 - 2.0**-53, 1.0 - 2.0**-52, 1.0 - 2.0**-40, 0.5],
+                                borders, np.nextafter(borders, 0.0), np.nextafter(borders, 1.0),
+                                [1.0 / cells, 1.0 - 1.0 / cells, 2.0**-20, 0.999]])
+        assert edges.size == 17
+        for start in range(9):
+            u = np.concatenate([np.full(start, 0.5), edges])[start:]
+            version_switch("scalar")
+            want = _lookup(d, u, np.empty(u.size))
+            assert np.isfinite(want).all()
+            for version in VERSIONS[1:]:
+                version_switch(version)
+                np.testing.assert_array_equal(_bits(_lookup(d, u, np.empty(u.size))), _bits(want), err_msg=version)
+
+
 def _synthetic_table(rng, rows: int, tail: int):
     """A made-up table: random slopes and intercepts with NaN (steep) cells at both ends, random end knots."""
     body = rng.normal(size=(rows, 2))
