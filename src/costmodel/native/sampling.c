@@ -10,6 +10,12 @@
  *     (v scale[e])^power[e] (as exp(power log(v scale))), interpolated linearly between knots[e (tail_knots + 1) + j]
  *     and the next, then scaled: low + span x. libm's exp and log may differ from numpy's SIMD ones in the last
  *     place, so those draws agree with the numpy code to rounding (about 1e-16 of the range), not bit for bit.
+ *     The loop itself is in pert_lookup.h: scalar, AVX2 or AVX-512F, the widest the CPU runs (chosen at import;
+ *     COSTMODEL_NO_SIMD=1 keeps the scalar one), every version giving the same bits.
+ *
+ * simd() -> str, use_simd(name) -> str
+ *     The version of pert_lever's loop in use ('scalar', 'avx2', 'avx512f'); use_simd switches to the one named
+ *     (ValueError where it is not built or the CPU lacks it) and returns the one before. For the tests.
  *
  * gaussian_copula(columns, L) -> None
  *     The copula of sampling.gaussian_copula on a pass of draws, in place: columns is a sequence of k writable
@@ -27,6 +33,7 @@
  * accurate to a few units in the last place in both tails (see normal_cdf).
  */
 #include "buffers.h"
+#include "pert_lookup.h"
 #include <math.h>
 #include <string.h>
 
@@ -46,33 +53,11 @@ static PyObject *pert_lever(PyObject *self, PyObject *args) {
         goto fail;
     }
     {
-        const double *pu = (const double *)u.buf, *pb = (const double *)body.buf, *pk = (const double *)knots.buf;
-        const double *ps = (const double *)scale.buf, *pp = (const double *)power.buf;
-        double *po = (double *)out.buf;
-        const Py_ssize_t last = rows - 1;
-        const double middle = (double)(Py_ssize_t)(cells / 2.0);
+        const pert_table t = {(const double *)body.buf, (const double *)knots.buf, (const double *)scale.buf,
+                              (const double *)power.buf, cells, (double)(Py_ssize_t)(cells / 2.0), span, low, rows - 1, tail};
+        const pert_lookup_fn lookup = pert_lookup_for(&t);
         Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) {
-            double s = pu[i] * cells;
-            Py_ssize_t k = (s >= 0.0) ? (s < (double)last ? (Py_ssize_t)s : last) : 0;
-            double x = pb[2 * k] * s;
-            x += pb[2 * k + 1];
-            if (isnan(x)) {  /* a steep end's cell */
-                int e = s >= middle;
-                double v = e ? cells - s : s;
-                double t = exp(log(v * ps[e]) * pp[e]) * (double)tail;
-                Py_ssize_t j = (Py_ssize_t)t;
-                if (j > tail - 1)
-                    j = tail - 1;
-                t -= (double)j;
-                j += e * (tail + 1);
-                x = pk[j];
-                x += (pk[j + 1] - x) * t;
-                x *= span;
-                x += low;
-            }
-            po[i] = x;
-        }
+        lookup(&t, (const double *)u.buf, (double *)out.buf, n);
         Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&u); PyBuffer_Release(&body); PyBuffer_Release(&knots); PyBuffer_Release(&scale);
@@ -242,8 +227,27 @@ done:
     return result;
 }
 
+static PyObject *simd(PyObject *self, PyObject *noargs) { return PyUnicode_FromString(pert_versions[pert_chosen].name); }
+
+static PyObject *use_simd(PyObject *self, PyObject *args) {
+    const char *name, *before = pert_versions[pert_chosen].name;
+    if (!PyArg_ParseTuple(args, "s", &name))
+        return NULL;
+    for (int v = 0; v < PERT_VERSIONS; v++)
+        if (strcmp(name, pert_versions[v].name) == 0) {
+            if (!pert_supported(v))
+                return PyErr_Format(PyExc_ValueError, "use_simd: this CPU does not run %s", name);
+            pert_chosen = v;
+            return PyUnicode_FromString(before);
+        }
+    return PyErr_Format(PyExc_ValueError, "use_simd: %s is not one of the versions built here (scalar%s)", name,
+                        PERT_VERSIONS > 1 ? ", avx2, avx512f" : "");
+}
+
 static PyMethodDef methods[] = {
     {"pert_lever", pert_lever, METH_VARARGS, "A PERT lever's values at uniforms u from its body and steep ends' tables, into out."},
+    {"simd", simd, METH_NOARGS, "The version of pert_lever's loop in use: 'avx512f', 'avx2' or 'scalar'."},
+    {"use_simd", use_simd, METH_VARARGS, "use_simd(name): run pert_lever's loop as 'avx512f', 'avx2' or 'scalar' (ValueError where the CPU lacks it); the version before."},
     {"gaussian_copula", gaussian_copula, METH_VARARGS, "Gaussian copula in place: columns (k float64 buffers of n uniforms), L (k x k Cholesky factor, row-major)."},
     {"normal_quantile", py_normal_quantile, METH_VARARGS, "normal_quantile(p, out): out = PHI^-1(p) (Wichura's AS 241)."},
     {"normal_cdf", py_normal_cdf, METH_VARARGS, "normal_cdf(x, out): out = PHI(x) = erfc(-x / sqrt 2) / 2."},
@@ -252,4 +256,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "sampling", "Kernels of costmodel.sampling: the PERT table lookup, the Gaussian copula, PHI and PHI^-1.", -1, methods};
 
-PyMODINIT_FUNC PyInit_sampling(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit_sampling(void) {
+    pert_choose();
+    return PyModule_Create(&module);
+}
