@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from . import compiled_engine
 from .assumptions import COMPARATOR, Assumptions, Option
 from .prices import PricePlan, convert, prepare_conversion
 from .sampling import (BLOCK, QMC_REPLICATE, Drawn, Uniforms, correlation_matrix, drawn_levers, prepare_draws,
@@ -34,12 +35,13 @@ from .discounted import Workspace
 from .line_values import option_present_values
 
 PERCENTILES = (5, 50, 95)
-#: Draws per engine pass by default. Each pass works on columns of this many draws (128 KB each) and a
-#: few tables of ``years + 2`` rows of them, which stay in the processor's cache and come from memory
-#: already in use (:class:`costmodel.discounted.Workspace`). A pass spends about 2 ms in Python whatever
-#: its size, holding the interpreter lock, which the other thread may be waiting for: 16,384 draws a pass
-#: keep that to about an eighth of the pass (8,192: a quarter) for about 9 MB more per thread than 8,192.
-MC_CHUNK = 16384
+#: Draws per engine pass by default. The compiled engine (:mod:`costmodel.compiled_engine`) costs a pass in one
+#: loop over its draws, reading every drawn lever's slice of them: at 4,096 draws those slices (72 levers × 32 KB)
+#: stay in the processor's cache, and the command ran 10–15 % faster than at 16,384 (docs/performance.md). The
+#: numpy engine works on columns of this many draws (128 KB each) and a few tables of ``years + 2`` rows of them
+#: (:class:`costmodel.discounted.Workspace`), spending about 2 ms in Python a pass whatever its size: 16,384 draws
+#: keep that to about an eighth of the pass.
+MC_CHUNK = 4096 if compiled_engine._KERNEL is not None else 16384
 #: Draws made at a time (each lever's column mapped through its quantile table in one call): at least a pass.
 DRAW_STEP = 32768
 
