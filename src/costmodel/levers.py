@@ -7,7 +7,6 @@ Option levers are written ``options.*.…`` and external-support items ``options
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 from dataclasses import dataclass
@@ -254,6 +253,7 @@ def spec_for(key: str) -> LeverSpec | None:
 
 def suggest(key: str, known: list[str]) -> str:
     """A ' (did you mean …?)' hint for a mistyped key, or ''."""
+    import difflib  # here, not at the top, only so that ``costmodel compare`` starts without it (1-2 ms)
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
