@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import limits as lim
 
@@ -42,9 +42,12 @@ MONEY_UNITS = frozenset({"GBP", "GBP/yr", "GBP/week", "GBP/day"})
 REQUIRED = object()  # default marker: the lever must be given
 
 
-@dataclass(frozen=True)
-class LeverSpec:
-    """What the catalogue knows about one lever key (or key pattern)."""
+class LeverSpec(NamedTuple):
+    """What the catalogue knows about one lever key (or key pattern).
+
+    A named tuple (immutable) rather than a frozen dataclass only because it is quicker to define: the start-up
+    time of ``costmodel compare`` (benchmarks/bench_startup.py).
+    """
 
     pattern: str
     unit: str
