@@ -117,7 +117,9 @@ def to_base_prices(values: Mapping[str, np.ndarray], plan: PricePlan | None) -> 
     return out
 
 
-@dataclass(frozen=True)
+# eq and repr left out (arrays compare element by element and print at length; nothing compares or prints one), so
+# the class is quicker to define: the start-up time of ``costmodel compare``. Still frozen.
+@dataclass(frozen=True, eq=False, repr=False)
 class Conversion:
     """:func:`to_base_prices` for many passes that draw the same levers: ``held`` has every lever that is
     not drawn, already converted when neither it nor its factor is drawn; each pass converts the rest
