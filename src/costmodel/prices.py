@@ -22,7 +22,7 @@ Pure functions; no I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
@@ -67,12 +67,12 @@ class PriceIndex(NamedTuple):
         return max(out) if out else None
 
 
-@dataclass(frozen=True)
-class PriceSettings:
-    """The indices of an assumption set and which one converts each price group."""
+class PriceSettings(NamedTuple):
+    """The indices of an assumption set and which one converts each price group (a named tuple, for the start-up
+    time, like :class:`PriceIndex`)."""
 
-    indices: Mapping[str, PriceIndex] = field(default_factory=dict)
-    groups: Mapping[str, str] = field(default_factory=dict)
+    indices: Mapping[str, PriceIndex] = MappingProxyType({})
+    groups: Mapping[str, str] = MappingProxyType({})
 
     def index_for(self, group: str) -> str | None:
         """The index key converting ``group`` (None when the set has no indices)."""
