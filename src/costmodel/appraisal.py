@@ -58,7 +58,9 @@ def nominal(table: CostTable, values: Mapping[str, np.ndarray]) -> CostTable:
     return replace(table, values=table.values * idx, terms="nominal", central_government=central)
 
 
-@dataclass(frozen=True)
+# eq and repr left out (arrays compare element by element and print at length; nothing compares or prints one), so
+# the class is quicker to define: the start-up time of ``costmodel compare``. Still frozen.
+@dataclass(frozen=True, eq=False, repr=False)
 class Appraisal:
     """Appraisal results; arrays have scenarios first, then options (and categories), GBP real."""
 

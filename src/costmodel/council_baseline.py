@@ -334,5 +334,5 @@ def scenarios(b) -> dict[str, Scenario]:
             restated.append(f"{key} {value:,.6g} -> {new:,.6g}")
         reason = sc.reason + (f" For {b.council.name}, restated in proportion to its own figures (the ratio to the "
                               f"national default kept): {'; '.join(restated)}." if restated else "")
-        out[name] = replace(sc, overrides=overrides, reason=reason)
+        out[name] = sc._replace(overrides=overrides, reason=reason)
     return out

@@ -51,7 +51,9 @@ FIXED_LINES: tuple[tuple[str, str, str], ...] = (
 #: effect lever (``appraisal.relative_price.<index>``): both from :mod:`costmodel.line_values`.
 
 
-@dataclass(frozen=True)
+# eq and repr left out (arrays compare element by element and print at length; nothing compares or prints one), so
+# the class is quicker to define: the start-up time of ``costmodel compare``. Still frozen.
+@dataclass(frozen=True, eq=False, repr=False)
 class CostTable:
     """Annual costs, GBP, as one array ``S × options × lines × years`` with its labels.
 

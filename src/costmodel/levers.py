@@ -7,10 +7,9 @@ Option levers are written ``options.*.…`` and external-support items ``options
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import limits as lim
 
@@ -43,9 +42,12 @@ MONEY_UNITS = frozenset({"GBP", "GBP/yr", "GBP/week", "GBP/day"})
 REQUIRED = object()  # default marker: the lever must be given
 
 
-@dataclass(frozen=True)
-class LeverSpec:
-    """What the catalogue knows about one lever key (or key pattern)."""
+class LeverSpec(NamedTuple):
+    """What the catalogue knows about one lever key (or key pattern).
+
+    A named tuple (immutable) rather than a frozen dataclass only because it is quicker to define: the start-up
+    time of ``costmodel compare`` (benchmarks/bench_startup.py).
+    """
 
     pattern: str
     unit: str
@@ -254,6 +256,7 @@ def spec_for(key: str) -> LeverSpec | None:
 
 def suggest(key: str, known: list[str]) -> str:
     """A ' (did you mean …?)' hint for a mistyped key, or ''."""
+    import difflib  # here, not at the top, only so that ``costmodel compare`` starts without it (1-2 ms)
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 

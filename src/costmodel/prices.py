@@ -22,8 +22,9 @@ Pure functions; no I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
 
 import numpy as np
 
@@ -37,12 +38,12 @@ def index_key(index: str, year: int) -> str:
     return f"prices.{index}.{int(year)}"
 
 
-@dataclass(frozen=True)
-class PriceIndex:
+class PriceIndex(NamedTuple):
     """One bundled price index: what it is, where it is published, and each year's status.
 
     ``years`` maps each financial year (2016 = 2016-17) to ``outturn`` or ``forecast``; the values
-    are the levers ``prices.<key>.<year>``. Years are consecutive.
+    are the levers ``prices.<key>.<year>``. Years are consecutive. A named tuple (immutable) rather than a frozen
+    dataclass only because it is quicker to define: the start-up time of ``costmodel compare``.
     """
 
     key: str
@@ -50,7 +51,7 @@ class PriceIndex:
     source: str
     reference: str = ""
     note: str = ""
-    years: Mapping[int, str] = field(default_factory=dict)
+    years: Mapping[int, str] = MappingProxyType({})
 
     @property
     def first_year(self) -> int:
@@ -66,21 +67,21 @@ class PriceIndex:
         return max(out) if out else None
 
 
-@dataclass(frozen=True)
-class PriceSettings:
-    """The indices of an assumption set and which one converts each price group."""
+class PriceSettings(NamedTuple):
+    """The indices of an assumption set and which one converts each price group (a named tuple, for the start-up
+    time, like :class:`PriceIndex`)."""
 
-    indices: Mapping[str, PriceIndex] = field(default_factory=dict)
-    groups: Mapping[str, str] = field(default_factory=dict)
+    indices: Mapping[str, PriceIndex] = MappingProxyType({})
+    groups: Mapping[str, str] = MappingProxyType({})
 
     def index_for(self, group: str) -> str | None:
         """The index key converting ``group`` (None when the set has no indices)."""
         return self.groups.get(group) or self.groups.get("general")
 
 
-@dataclass(frozen=True)
-class PricePlan:
-    """How each money lever is converted: ``levers`` maps key → (index key, price year); plain data."""
+class PricePlan(NamedTuple):
+    """How each money lever is converted: ``levers`` maps key → (index key, price year); plain data (a named tuple,
+    for the start-up time, like :class:`PriceIndex`)."""
 
     base_year: int
     levers: Mapping[str, tuple[str, int]]
@@ -116,7 +117,9 @@ def to_base_prices(values: Mapping[str, np.ndarray], plan: PricePlan | None) -> 
     return out
 
 
-@dataclass(frozen=True)
+# eq and repr left out (arrays compare element by element and print at length; nothing compares or prints one), so
+# the class is quicker to define: the start-up time of ``costmodel compare``. Still frozen.
+@dataclass(frozen=True, eq=False, repr=False)
 class Conversion:
     """:func:`to_base_prices` for many passes that draw the same levers: ``held`` has every lever that is
     not drawn, already converted when neither it nor its factor is drawn; each pass converts the rest

@@ -5,6 +5,8 @@ example is read), and lists every module loaded by the time the process exits, l
 """
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import os
 import subprocess
@@ -24,6 +26,13 @@ UNUSED = ("costmodel.workbook", "costmodel.excel", "costmodel.report", "costmode
           "costmodel.analysis", "costmodel.render.charts", "costmodel.montecarlo", "costmodel.sampling",
           "costmodel.beta_quantiles", "costmodel.sensitivity", "costmodel.voi", "costmodel.national",
           "costmodel.council_statistics", "costmodel.scenarios")
+#: Standard-library modules imported inside the functions that use them, only so that ``compare`` (a text table)
+#: starts without them: the suggestion for a mistyped key, the CSV writer.
+LAZY_STDLIB = ("difflib", "csv")
+#: The dataclasses ``compare`` defines: each costs start-up time (its methods are generated and compiled when its module
+#: is imported), so the other value classes on this path are named tuples (see docs/performance.md).
+DATACLASSES = {"costmodel.assumptions.Lever", "costmodel.assumptions.Assumptions", "costmodel.engine.CostTable",
+               "costmodel.appraisal.Appraisal", "costmodel.timeline.Periods", "costmodel.prices.Conversion"}
 PROGRAM = """
 import atexit, gc, json, sys
 atexit.register(lambda: print(json.dumps({"modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}),
@@ -52,6 +61,25 @@ def test_compare_loads_no_heavy_library_and_no_other_command(tmp_path, args):
     assert not [m for m in modules if m.startswith(UNUSED)]
     assert [m for m in modules if m.startswith("costmodel.cli.")] == ["costmodel.cli.common", "costmodel.cli.compare",
                                                                       "costmodel.cli.main"]
+
+
+def test_compare_as_a_table_loads_no_lazy_standard_library_module(tmp_path):
+    modules = set(loaded(tmp_path, "compare")["modules"])
+    assert not modules & set(LAZY_STDLIB), sorted(modules & set(LAZY_STDLIB))
+    # what makes the test able to fail: a mistyped --set loads the suggestion's module
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COSTMODEL_")}
+    done = subprocess.run([sys.executable, "-c", PROGRAM, "compare", "--set", "appraisal.horizon_yeers=10"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "did you mean appraisal.horizon_years" in done.stderr, done.stderr
+    assert "difflib" in json.loads(done.stderr.strip().splitlines()[-1])["modules"]
+
+
+def test_compare_defines_no_other_dataclass(tmp_path):
+    modules = [m for m in loaded(tmp_path, "compare")["modules"] if m.startswith("costmodel")]
+    found = {f"{m}.{name}" for m in modules for name, obj in vars(importlib.import_module(m)).items()
+             if isinstance(obj, type) and obj.__module__ == m and dataclasses.is_dataclass(obj)}
+    assert found <= DATACLASSES, sorted(found - DATACLASSES)
+    assert "costmodel.assumptions.Lever" in found  # the test sees dataclasses where there are some
 
 
 def test_the_console_script_freezes_what_importing_made(tmp_path):

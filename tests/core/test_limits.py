@@ -108,8 +108,7 @@ def _rebuild(a, options=None, extra=None):
 
 
 def test_an_external_support_item_must_be_an_identifier(bundled):
-    from dataclasses import replace
-    opts = [replace(o, support=("peer review",) if o.key == "in_house" else o.support) for o in bundled.options]
+    opts = [o._replace(support=("peer review",) if o.key == "in_house" else o.support) for o in bundled.options]
     with pytest.raises(AssumptionError) as e:
         _rebuild(bundled, opts)
     text = str(e.value)

@@ -63,7 +63,7 @@ def test_improvement_in_the_sustain_phase_is_a_warning(bundled):
 
 def test_a_source_nobody_can_find_is_a_warning(bundled):
     sources = dict(bundled.sources)
-    sources["green_book_2022"] = dataclasses.replace(sources["green_book_2022"], url="", identifier="")
+    sources["green_book_2022"] = sources["green_book_2022"]._replace(url="", identifier="")
     [w] = warnings(dataclasses.replace(bundled, sources=sources))
     assert w.key == "sources.green_book_2022"
 

@@ -69,7 +69,7 @@ def test_moving_the_base_year_reprices_every_money_figure(bundled):
 
 def test_choosing_another_index_for_a_group_changes_only_that_groups_levers(bundled):
     import dataclasses
-    prices = dataclasses.replace(bundled.prices, groups={**bundled.prices.groups, "placements": "cpih"})
+    prices = bundled.prices._replace(groups={**bundled.prices.groups, "placements": "cpih"})
     a = dataclasses.replace(bundled, prices=prices)
     key = "baseline.legacy_placements.weekly_cost"  # 2024-25 prices
     want = bundled.raw_values()[key][0] * index_value("cpih", 2025) / index_value("cpih", 2024)

@@ -38,7 +38,7 @@ def test_user_text_is_escaped():
     a = load_assumptions(None, None, [])
     opt = a.option("in_house")
     from dataclasses import replace
-    evil = replace(a, options=tuple(replace(o, label="<b>x</b> & co") if o is opt else o for o in a.options))
+    evil = replace(a, options=tuple(o._replace(label="<b>x</b> & co") if o is opt else o for o in a.options))
     html = backtest_section(backtest_data(evil))
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt; &amp; co" in html
 

@@ -115,7 +115,7 @@ def test_inputs_styled_unlocked_validated_and_protected(book, bundled):
 
 def test_user_text_never_becomes_a_formula_and_is_cleaned(bundled, tmp_path):
     evil = "=HYPERLINK(\"http://x\",\"click\")"
-    opts = tuple(dataclasses.replace(o, label=evil, description="+cmd|' /C calc'!A0") if o.key == "trust" else o
+    opts = tuple(o._replace(label=evil, description="+cmd|' /C calc'!A0") if o.key == "trust" else o
                  for o in bundled.options)
     key = "options.trust.set_up.amount"
     levers = dict(bundled.levers)

@@ -40,7 +40,8 @@ def compare(assumptions_dir, scenario, sets, fmt, output, force, nominal, annual
     results = []
     for name in names:
         a = (base if name == "central" else base.with_scenario(name)).with_overrides(parse_sets(sets))
-        warn(implausible(a.levers))
+        if a is not base:  # load_assumptions has already warned about the base
+            warn(implausible(a.levers))
         results.append(run_compare(a, terms=terms, scenario=name, perspective=perspective))
     if fmt == "json":
         obj = results[0] if len(results) == 1 else {"scenarios": {r["scenario"]: r for r in results}}

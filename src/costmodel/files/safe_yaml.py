@@ -154,6 +154,15 @@ def _build(loader: _FastLoader):
     scalar, alias, mapping, sequence = yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     for event in iter(loader.get_event, None):
         kind = type(event)
+        if kind is scalar and event.anchor is None and event.tag is None and stack and written < MAX_WRITTEN \
+                and len(stack) < MAX_DEPTH:  # most of a document: a plain value put straight into its collection
+            written += 1
+            seen = (event.value, event.implicit)  # a scalar's value follows from its text and whether it was quoted
+            value = scalars.get(seen, _NO_KEY)
+            if value is _NO_KEY:
+                value = scalars[seen] = _scalar(loader, event)
+            _add_scalar(stack[-1], value, event)
+            continue
         line = None  # the line of a node that may be a key (a scalar)
         if kind is scalar or kind is alias or kind is mapping or kind is sequence:
             written += 1
@@ -234,6 +243,27 @@ def _add(parent: list, item: tuple, line: int | None) -> None:
     parent[1] += item[1]
     parent[2] = max(parent[2], item[2] + 1)
     if parent[1] > MAX_NODES or parent[2] > MAX_DEPTH:
+        raise Unsure
+
+
+def _add_scalar(parent: list, value, event: yaml.ScalarEvent) -> None:
+    """:func:`_add` for an unanchored scalar (one value, one level deep), without building its item: the common case."""
+    container = parent[0]
+    if isinstance(container, dict):
+        if parent[4] is _NO_KEY:
+            if isinstance(value, bool) or not isinstance(value, (str, int)) or value in container:
+                raise Unsure
+            parent[4], parent[5] = value, event.start_mark.line + 1
+        else:
+            container[parent[4]] = value
+            container.lines[parent[4]] = parent[5]
+            parent[4] = _NO_KEY
+    else:
+        container.append(value)
+    parent[1] += 1
+    if parent[2] < 2:
+        parent[2] = 2
+    if parent[1] > MAX_NODES:
         raise Unsure
 
 

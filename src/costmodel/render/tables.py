@@ -5,7 +5,6 @@ starts fast; rich is imported only by the other tables (:func:`render_sources`).
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -80,6 +79,7 @@ def reconciliation_line(rec: dict) -> str:
 
 def csv_text(header, rows) -> str:
     """The one CSV writer of every command: each text cell through :func:`safe_text`, missing numbers empty."""
+    import csv  # here, not at the top, only so that ``costmodel compare`` (a text table) starts without it
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     for row in ([header] if header is not None else []) + list(rows):

@@ -63,8 +63,8 @@ def _options(rows, base: Assumptions, origin: str, problems: list[Problem]) -> l
             options.append(expected)
             continue
         model = _text(_cell(rows, r, 2)) or ""
-        options.append(replace(expected, label=_text(_cell(rows, r, 1)) or expected.key, model=model,
-                               description=_text(_cell(rows, r, 3)) or "", where=_where(origin, 2, r)))
+        options.append(expected._replace(label=_text(_cell(rows, r, 1)) or expected.key, model=model,
+                                         description=_text(_cell(rows, r, 3)) or "", where=_where(origin, 2, r)))
     return options
 
 
