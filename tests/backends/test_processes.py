@@ -101,11 +101,17 @@ def test_outside_the_main_thread_it_falls_back_to_threads():
     assert out == [os.getpid()] * 4
 
 
+#: The command run on the numpy engine, whose blocks go to forked processes (mc.PROCESSES), as where the compiled
+#: engine is not built.
+NUMPY_ENGINE = ("import sys, costmodel.compiled_engine as e; e._KERNEL = None; import costmodel.montecarlo as mc; "
+                "mc.PROCESSES = True; sys.argv[0] = 'costmodel'; from costmodel.cli import run; run()")
+
+
 def test_a_stopped_command_leaves_no_worker_running(tmp_path):
     """SIGTERM while the workers cost their blocks: exit 143, every child killed and reaped, no output file."""
     target = tmp_path / "mc.json"
-    proc = subprocess.Popen(CLI + ["montecarlo", "--draws", "20000000", "--format", "json", "--output", str(target)],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", NUMPY_ENGINE, "montecarlo", "--draws", "20000000", "--format", "json",
+                             "--output", str(target)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     workers: list[int] = []
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
@@ -118,6 +124,24 @@ def test_a_stopped_command_leaves_no_worker_running(tmp_path):
     assert not target.exists()
     time.sleep(0.2)
     assert [w for w in workers if Path(f"/proc/{w}").exists()] == []
+
+
+def test_a_command_stopped_while_its_threads_work_ends_at_once(tmp_path):
+    """With the compiled engine the blocks run on threads (mc.PROCESSES is False): SIGTERM mid-run still ends the
+    command with 143 within a few seconds, starts no process and writes no file."""
+    if mc.PROCESSES:
+        pytest.skip("no compiled engine here: the command forks (the test above)")
+    target = tmp_path / "mc.json"
+    proc = subprocess.Popen(CLI + ["montecarlo", "--draws", "20000000", "--format", "json", "--output", str(target)],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(3.0)  # imports, reading, tables: then the threads are costing blocks (20 million draws take ~20 s)
+    assert proc.poll() is None and children_of(proc.pid) == []
+    stopped = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert time.monotonic() - stopped < 5.0
+    assert not target.exists()
 
 
 def test_when_the_system_refuses_a_process_threads_do_the_work(monkeypatch, no_new_children):

@@ -34,7 +34,7 @@ STATS = ("p5", "p50", "p95", "mean")
 @click.option("--chart", type=click.Path(path_type=Path), default=None, help="Histogram and cumulative NPC chart (.png/.svg).")
 @click.option("--draws-output", type=click.Path(path_type=Path), default=None, help="Every draw's PV and NPC (Parquet, tidy).")
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: this machine's cores (forked processes on Linux, threads elsewhere); dask: a Dask cluster.")
+              help="local: this machine's cores (threads with the compiled engine; with the numpy engine, forked processes on Linux); dask: a Dask cluster.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="An existing Dask scheduler (with --backend dask).")
 @click.option("--chunk-size", type=click.IntRange(1, 10**7), default=None,
               help="Draws per engine pass (memory and speed); never changes the results. "
@@ -81,7 +81,7 @@ def montecarlo(assumptions_dir, scenario, sets, draws, seed, distribution, qmc, 
     a = load_assumptions(assumptions_dir, scenario, sets)
     check_draws(a, max_draws if target_se else draws, backend=backend)
     plan = mc.plan(a, draws, seed, distribution, mc.MC_CHUNK if chunk_size is None else chunk_size, qmc)
-    with mapper_for(backend, scheduler, processes=True) as mapper, progress(max_draws if target_se else draws) as advance:
+    with mapper_for(backend, scheduler, processes=mc.PROCESSES) as mapper, progress(max_draws if target_se else draws) as advance:
         result = mc.to_target(plan, target_se, max_draws, mapper, advance) if target_se else mc.montecarlo(plan, mapper, advance)
     rows, obj, notes = summary_rows(result, a.price_base_year, target_se)
     if fmt == "json":
