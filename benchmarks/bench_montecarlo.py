@@ -9,7 +9,8 @@ Three measurements:
 
 * the engine: a child process reads the bundled assumptions and runs :func:`costmodel.montecarlo.montecarlo`
   on 10^6 draws as the command does (every option, every cost line, every ranged lever, the command's own
-  chunk size, the blocks in forked processes on Linux, building the quantile tables and importing what
+  chunk size, its blocks on two threads (in forked processes on Linux when the numpy engine runs: montecarlo.PROCESSES),
+  building the quantile tables and importing what
   that needs included). The child reports the wall and CPU seconds of that call (its worker processes'
   included) and the load average around it (other programs on the cores slow the wall clock, not the
   CPU seconds); its peak RSS is the kernel's figure for the largest process (``os.wait4``). Targets
@@ -56,7 +57,7 @@ def engine_child(draws: int, seed: int) -> None:
     p = mc.plan(a, draws, seed)
     load = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), cpu_seconds()
-    r = mc.montecarlo(p, process_map())
+    r = mc.montecarlo(p, process_map() if mc.PROCESSES else None)  # as the command: threads with the compiled engine
     seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
     print(json.dumps({"seconds": seconds, "cpu": cpu, "load": max(load, os.getloadavg()[0]), "levers": len(p.drawn),
                       "options": len(a.options), "years": a.horizon_years, "chunk": p.chunk,
@@ -177,9 +178,9 @@ def libreoffice(recalcs: int, seed: int) -> tuple[float, float]:
 def threads_figures(threads: dict) -> list[Figure]:
     """One thread, two threads and two processes, in another child with its tables built: what the second core gives."""
     (w1, c1, _), (w2, c2, waits), (w3, c3, _) = threads["1"], threads["2"], threads["processes"]
-    return [Figure(f"  another child, tables built: one thread {w1:.2f} s wall ({c1:.2f} CPU-s); two threads {w2:.2f} s "
+    return [Figure(f"  another child, tables built: one thread {w1:.2f} s wall ({c1:.2f} CPU-s); two threads (the command's) {w2:.2f} s "
                    f"({c2:.2f} CPU-s, {waits:,} voluntary context switches): speed-up", w1 / w2, "x"),
-            Figure(f"  the same, two forked processes (what the command uses on Linux): {w3:.2f} s ({c3:.2f} CPU-s): speed-up",
+            Figure(f"  the same, two forked processes (what the command uses with the numpy engine): {w3:.2f} s ({c3:.2f} CPU-s): speed-up",
                    w1 / w3, "x")]
 
 
