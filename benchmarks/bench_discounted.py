@@ -6,54 +6,24 @@
 In this process, on one thread: the draws of the bundled example made first, then
 :func:`costmodel.montecarlo.costs_of_draws` (every option, every cost line, the command's engine passes) timed
 with the kernels and with ``costmodel.discounted._KERNEL`` set to None (the numpy tables and flags), the two
-alternating. CPU seconds of this process (``time.process_time``) and wall seconds, medians; the load average.
+alternating, with the compiled engine off (it does not call these kernels). CPU seconds of this process
+(``time.process_time``) and wall seconds, medians; the load average.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from measure import Figure  # noqa: E402
-
-
-def _timed(fn) -> tuple[float, float]:
-    t0, c0 = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - t0, time.process_time() - c0
+from measure import Figure, kernel_against_numpy  # noqa: E402
 
 
 def run(quick: bool = False) -> list[Figure]:
-    from costmodel import discounted, montecarlo as mc, sampling
-    from costmodel.files.assumption_folder import load_folder
-    from costmodel.files.bundled import bundled_assumptions
-    draws, repeats = (65_536, 3) if quick else (262_144, 7)
-    p = mc.plan(load_folder(bundled_assumptions()), draws, 1)
-    mc.prepare(p, mc.local_map(workers=1))
-    xs = [sampling.draw_block(list(p.drawn), p.seed, b, p.block_size(b), p.distribution, p.correlation) for b in range(p.blocks)]
-    compiled = discounted._KERNEL
-    if compiled is None:
-        raise SystemExit("costmodel.native.discounted is not built (no C compiler when installing): nothing to compare")
-
-    def engine():
-        for x in xs:
-            mc.costs_of_draws(p, x)
-
-    times = {"compiled": [], "numpy": []}
-    load = os.getloadavg()[0]
-    try:
-        for _ in range(repeats):
-            for name, k in (("compiled", compiled), ("numpy", None)):
-                discounted._KERNEL = k
-                times[name].append(_timed(engine))
-    finally:
-        discounted._KERNEL = compiled
-    load = max(load, os.getloadavg()[0])
+    from costmodel import discounted
+    draws, repeats, load, times = kernel_against_numpy(discounted, quick, numpy_engine=True)
     wall = {n: statistics.median(t[0] for t in ts) for n, ts in times.items()}
     cpu = {n: statistics.median(t[1] for t in ts) for n, ts in times.items()}
     base = f"numpy tables and flags {cpu['numpy']:.3f} s CPU"

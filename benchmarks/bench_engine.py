@@ -12,48 +12,17 @@ engine, itself on the compiled discounted grid), the two alternating. CPU second
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from measure import Figure  # noqa: E402
-
-
-def _timed(fn) -> tuple[float, float]:
-    t0, c0 = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - t0, time.process_time() - c0
+from measure import Figure, kernel_against_numpy  # noqa: E402
 
 
 def run(quick: bool = False) -> list[Figure]:
-    from costmodel import compiled_engine, montecarlo as mc, sampling
-    from costmodel.files.assumption_folder import load_folder
-    from costmodel.files.bundled import bundled_assumptions
-    draws, repeats = (65_536, 3) if quick else (262_144, 7)
-    p = mc.plan(load_folder(bundled_assumptions()), draws, 1)
-    mc.prepare(p, mc.local_map(workers=1))
-    xs = [sampling.draw_block(list(p.drawn), p.seed, b, p.block_size(b), p.distribution, p.correlation) for b in range(p.blocks)]
-    compiled = compiled_engine._KERNEL
-    if compiled is None:
-        raise SystemExit("no compiled engine for this processor (costmodel.native.engine_v4 or engine_v3: x86-64 with AVX2, and a C compiler when installing): nothing to compare")
-
-    def engine():
-        for x in xs:
-            mc.costs_of_draws(p, x)
-
-    times = {"compiled": [], "numpy": []}
-    load = os.getloadavg()[0]
-    try:
-        for _ in range(repeats):
-            for name, k in (("compiled", compiled), ("numpy", None)):
-                compiled_engine._KERNEL = k
-                times[name].append(_timed(engine))
-    finally:
-        compiled_engine._KERNEL = compiled
-    load = max(load, os.getloadavg()[0])
+    from costmodel import compiled_engine
+    draws, repeats, load, times = kernel_against_numpy(compiled_engine, quick)
     wall = {n: min(t[0] for t in ts) for n, ts in times.items()}
     cpu = {n: min(t[1] for t in ts) for n, ts in times.items()}
     return [

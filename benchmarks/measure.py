@@ -112,3 +112,36 @@ def costmodel_command(python: str | Path | None = None) -> str:
     if not found:
         raise SystemExit(f"costmodel is not installed in {here.parent}: pip install -e . (or the wheel) first")
     return found
+
+
+def kernel_against_numpy(module, quick: bool = False, numpy_engine: bool = False):
+    """One thread, in this process: Monte Carlo passes of the bundled example (``montecarlo.costs_of_draws`` over draws
+    made first) with ``module._KERNEL`` as built and set to None (its numpy code), the two alternating.
+    ``numpy_engine``: with the compiled engine off, 16,384 draws a pass (for a kernel only the numpy engine calls).
+    Returns ``(draws, repeats, load average, {"compiled": [(wall, cpu)], "numpy": [...]})``; SystemExit if not built."""
+    from costmodel import compiled_engine, montecarlo as mc, sampling
+    from costmodel.files.assumption_folder import load_folder
+    from costmodel.files.bundled import bundled_assumptions
+    draws, repeats = (65_536, 3) if quick else (262_144, 7)
+    a = load_folder(bundled_assumptions())
+    p = mc.plan(a, draws, 1, chunk=16_384) if numpy_engine else mc.plan(a, draws, 1)
+    mc.prepare(p, mc.local_map(workers=1))
+    xs = [sampling.draw_block(list(p.drawn), p.seed, b, p.block_size(b), p.distribution, p.correlation) for b in range(p.blocks)]
+    compiled, engine = module._KERNEL, compiled_engine._KERNEL
+    if compiled is None:
+        raise SystemExit(f"{module.__name__} has no compiled kernel for this processor (or no C compiler when installing)")
+    times = {"compiled": [], "numpy": []}
+    load = os.getloadavg()[0]
+    try:
+        if numpy_engine:
+            compiled_engine._KERNEL = None
+        for _ in range(repeats):
+            for name, k in (("compiled", compiled), ("numpy", None)):
+                module._KERNEL = k
+                t0, c0 = time.perf_counter(), time.process_time()
+                for x in xs:
+                    mc.costs_of_draws(p, x)
+                times[name].append((time.perf_counter() - t0, time.process_time() - c0))
+    finally:
+        module._KERNEL, compiled_engine._KERNEL = compiled, engine
+    return draws, repeats, max(load, os.getloadavg()[0]), times

@@ -16,6 +16,7 @@ from costmodel.cli.common import load_assumptions
 from costmodel.levers import PHASES
 from costmodel.native import kernel
 from costmodel.prices import convert
+from tests.core.test_line_values import _draws as ranged_draws
 
 RELATIVE = 1e-12  #: the bound asserted where the kernel may skip a zero line the numpy engine adds
 
@@ -138,16 +139,6 @@ def test_real_councils(council):
     check_passes(baseline.assumptions, 5, n=1000)
 
 
-def _ranged(a, S, rng):
-    """Every ranged lever drawn uniformly over its range (discount and relative price effects included)."""
-    lo, hi = a.values("low"), a.values("high")
-    v = dict(a.values("central"))
-    for k, lever in a.levers.items():
-        if lever.low != lever.high and not lever.spec.structural and not k.startswith("prices."):
-            v[k] = rng.uniform(lo[k][0], hi[k][0], S)
-    return v
-
-
 def _option_keys(a, field):
     return [f"options.{o.key}.{field}" for o in a.options if f"options.{o.key}.{field}" in a.levers]
 
@@ -189,8 +180,8 @@ EDITS = {  # --set-style values that zero a line or a phase, spans of 0, NaN "ne
 def test_edge_levers(bundled, edits, seed, S, drawn_rates, mid_year):
     """Zeroed lines and phases, spans of 0, NaN end months, negative drifts and step-downs, a drawn discount rate
     and drawn relative price effects: the same present values."""
-    rng = np.random.default_rng(seed)
-    v = _ranged(bundled, S, rng)
+    v = ranged_draws(bundled, S, seed)  # every ranged lever uniform over its range
+    rng = np.random.default_rng(seed + 1)
     for name in edits:
         v.update({k: np.full(S, x) if rng.random() < 0.5 else np.asarray([x]) for k, x in EDITS[name](bundled).items()})
     if drawn_rates:
