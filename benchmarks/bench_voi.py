@@ -68,8 +68,8 @@ def main(argv=None):
           f"{len(s.outputs)} outputs in {t_sobol:.2f} s wall, {c_sobol:.2f} CPU-s")
     if args.no_libreoffice:
         return
-    from bench_montecarlo import libreoffice_rate
-    lo_seconds, worst = libreoffice_rate(a, args.lo_recalcs, args.seed)
+    from bench_montecarlo import libreoffice  # the bundled workbook, recalculated by LibreOffice through UNO
+    lo_seconds, worst = libreoffice(args.lo_recalcs, args.seed)
     rate = args.lo_recalcs / lo_seconds
     print(f"LibreOffice (UNO, workbook open, calculateAll): {rate:,.1f} recalculations/s (worst relative difference "
           f"from the engine {worst:.1e})")

@@ -7,7 +7,7 @@
 
 Adding a benchmark is dropping a module ``benchmarks/bench_<name>.py`` here with
 ``run(quick: bool = False) -> list[measure.Figure]``. A module with only a ``main()`` is run as a
-program and its output printed as it is.
+program and its output printed as it is; one that exits with an error makes this exit 1, whatever --strict says.
 """
 from __future__ import annotations
 
@@ -64,6 +64,7 @@ def main() -> int:
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args()
     results: dict = {}
+    failed = []  # programs that exited with an error: a broken benchmark is not a met target
     t0 = time.perf_counter()
     for name in benchmarks(args.names):
         module = importlib.import_module(f"bench_{name}")
@@ -72,11 +73,14 @@ def main() -> int:
         else:
             done = subprocess.run([sys.executable, str(HERE / f"bench_{name}.py")], capture_output=True, text=True)
             results[name] = done.stdout + done.stderr
+            if done.returncode:
+                failed.append(name)
         report({name: results[name]})
     missed = [f.what for figs in results.values() if not isinstance(figs, str) for f in figs if f.met is False]
     print(f"\n{len(results)} benchmarks in {time.perf_counter() - t0:.0f} s; "
-          + (f"{len(missed)} targets missed" if missed else "every target met"))
-    return 1 if args.strict and missed else 0
+          + (f"{len(missed)} targets missed" if missed else "every target met")
+          + (f"; FAILED (exited with an error): {', '.join(failed)}" if failed else ""))
+    return 1 if failed or (args.strict and missed) else 0
 
 
 if __name__ == "__main__":
