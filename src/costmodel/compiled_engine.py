@@ -1,6 +1,7 @@
-"""Every option's present value for a pass of draws in one compiled loop (:mod:`costmodel.native.engine`).
+"""Every option's present value for a pass of draws in one compiled loop (:mod:`costmodel.native`'s ``engine_v4``
+or ``engine_v3``, the one this processor runs).
 
-The kernel computes, draw by draw, what :func:`costmodel.line_values.option_present_values` computes with
+The kernel computes, several draws at a time, what :func:`costmodel.line_values.option_present_values` computes with
 numpy passes over the draws: each draw's discounted grids (``general``, and ``pay`` and ``placements`` with
 their relative price effects) as a few small tables, then each option's cost lines with the same closed
 forms and guards, summed. This module hands it the levers it reads, in the fixed order below, as buffers of
@@ -18,11 +19,11 @@ from typing import Mapping
 
 import numpy as np
 
+from . import discounted
 from .cost_lines import improvement_scale
 from .discounting import discount_factors
 from .levers import PHASES
 from .native import kernel
-
 
 
 def _engine():
@@ -36,7 +37,6 @@ def _engine():
 
 
 _KERNEL = _engine()  #: the compiled engine, or None: the numpy engine (:mod:`costmodel.line_values`)
-_DISCOUNTED = kernel("discounted")  #: the step-down's exponents (:func:`step_down_functions`), built with the engine
 MAX_YEARS = 100  #: the kernel's longest horizon (its tables are small arrays on the stack)
 
 #: The levers every option shares, in the order of the kernel's first enum.
@@ -94,33 +94,23 @@ def _floats(x) -> np.ndarray:
 
 def levels(v: Mapping[str, np.ndarray], power: float) -> list[np.ndarray]:
     """Each weighted grid's first level ``g^power`` (``g = 1 + relative price effect``), as
-    :class:`costmodel.discounted.Discounted` works it out: ``exp(power × log g)``, 1 for a power of 0."""
-    out = []
-    for index in ("pay", "placements"):  # the kernel's LEVEL_PAY, LEVEL_PLACEMENTS
-        g = 1.0 + np.asarray(v[f"appraisal.relative_price.{index}"], dtype=float).reshape(-1)
-        out.append(np.exp(power * np.log(g)) if power else np.ones_like(g))
-    return out
+    :class:`costmodel.discounted.Discounted` works it out (:func:`costmodel.discounted.first_level`)."""
+    return [discounted.first_level(1.0 + np.asarray(v[f"appraisal.relative_price.{index}"], dtype=float).reshape(-1), power)
+            for index in ("pay", "placements")]  # the kernel's LEVEL_PAY, LEVEL_PLACEMENTS
 
 
 def step_down_functions(years: int, starts: list, steps: list, S: int) -> list[list[np.ndarray]]:
     """Each option's legacy step-down ``log r``, ``expm1(log r)``, ``expm1((12 − j) log r)`` and
-    ``exp((c − start) log r)`` for each draw (``c`` the first whole month from its ``start``, ``j`` its month in the
-    year), with numpy's vectorised functions, as :func:`costmodel.discounted.decay_sum` works them out: every
-    option's at once, ``len(starts) × S`` numbers a function. A step-down of 1 or more gives no real logarithm:
-    the kernel hands such a pass back, so numpy's warnings are not raised here."""
+    ``exp((c − start) log r)`` for each draw (:func:`costmodel.discounted.decay_functions`, as the numpy engine works
+    them out), every option's at once, ``len(starts) × S`` numbers a function. A step-down of 1 or more gives no real
+    logarithm: the kernel hands such a pass back, so numpy's warnings are not raised here."""
     k = len(starts)
     start, step = np.empty((k, S)), np.empty((k, S))
     for i in range(k):
         start[i], step[i] = starts[i], steps[i]
-    em, ex = np.empty((k * S, 1)), np.empty((k * S, 1))
     with np.errstate(all="ignore"):
-        log_r = np.log1p(-step)
-        log_r *= 1.0 / 12.0
-        e1 = np.expm1(log_r)
-        _DISCOUNTED.decay_exponents(years, start.reshape(-1, 1), log_r.reshape(-1, 1), ex, em)
-        np.expm1(em, out=em)
-        np.exp(ex, out=ex)
-    em, ex = em.reshape(k, S), ex.reshape(k, S)
+        functions = discounted.decay_functions(years, start.reshape(-1, 1), step.reshape(-1, 1), np.empty((k * S, 1)))
+    log_r, e1, em, ex = (f.reshape(k, S) for f in functions)
     return [[log_r[i], e1[i], em[i], ex[i]] for i in range(k)]
 
 
@@ -150,7 +140,7 @@ def inputs(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int):
 def present_values(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int) -> np.ndarray | None:
     """Present value of every option, ``S × options``, GBP real at the price base, from the kernel (a new array);
     None where it is not built or does not take this pass (the numpy engine then runs)."""
-    if _KERNEL is None or horizon_years > MAX_YEARS:
+    if _KERNEL is None or discounted._KERNEL is None or horizon_years > MAX_YEARS:  # the step-down's exponents need both
         return None
     try:
         levers, description, f = inputs(options, horizon_years, v, S)

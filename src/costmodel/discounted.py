@@ -100,7 +100,7 @@ class Discounted:
             level = growth = np.empty(0)
         else:
             growth = np.ascontiguousarray(self.growth)
-            level = np.exp(self.power * np.log(growth)) if self.power else np.ones_like(growth)  # the kernel multiplies it on
+            level = first_level(growth, self.power)  # the kernel multiplies it on
         _KERNEL.tables(np.ascontiguousarray(self.f), self.f.shape[0], level, growth, self.rows, Y, *tables.values())
         self._tables.update(tables)
 
@@ -113,7 +113,7 @@ class Discounted:
             out[:Y] = f12
         else:  # g^(power + t) by repeated multiplication: one pass over the scenarios a year
             g = self.growth
-            level = np.exp(self.power * np.log(g)) if self.power else np.ones_like(g)
+            level = first_level(g, self.power)
             for t in range(Y):
                 np.multiply(f12[t], level, out=out[t])
                 if t + 1 < Y:
@@ -192,6 +192,12 @@ class Discounted:
         """``S × years`` values summed with the weights, ``S × 1``. Not a matrix product: BLAS may sum in an
         order that depends on ``S``, and a draw's result must not depend on the chunk it is costed in."""
         return (per_year * self.weights).sum(axis=1, keepdims=True)
+
+
+def first_level(growth: np.ndarray, power: float) -> np.ndarray:
+    """``growth^power`` of each row, the weight of year 0 before the discount factor: ``exp(power × log growth)``
+    (numpy's vectorised functions), exactly 1 for a power of 0. The compiled engine takes it from here too."""
+    return np.exp(power * np.log(growth)) if power else np.ones_like(growth)
 
 
 def _draws(grid: Discounted, *columns) -> tuple[list[np.ndarray], np.ndarray] | None:
@@ -324,15 +330,24 @@ def decay_sum(grid: Discounted, start, step_down) -> np.ndarray:
     if k is None:
         return decay_sum_reference(grid, start, step_down)
     (s, q), out = k
-    log_r = np.log1p(-q)
+    log_r, e1, em, ex = decay_functions(grid.count, s, q, out)
+    _KERNEL.decay_sum(grid.months, grid.head, grid.rows, grid.count, s, q, log_r, e1, em, ex, out)
+    return out
+
+
+def decay_functions(years: int, start: np.ndarray, step: np.ndarray, em: np.ndarray):
+    """``(log r, expm1(log r), expm1((12 − j) log r), exp((c − start) log r))`` of each draw's step-down (``n × 1``
+    columns; ``c`` the first whole month from ``start``, ``j`` its month in the year), the last two written into
+    ``em`` (``n × 1``) and a new array: the logarithm and exponentials :func:`decay_sum` (and the compiled engine)
+    take from numpy's vectorised functions, as in the reference, the exponents from the compiled kernel."""
+    log_r = np.log1p(-step)
     log_r *= 1.0 / 12.0
     e1 = np.expm1(log_r)
-    ex = np.empty_like(out)
-    _KERNEL.decay_exponents(grid.count, s, log_r, ex, out)  # (c − start) log r, (12 − j) log r
-    np.expm1(out, out=out)  # the exponentials numpy's, as in the reference
+    ex = np.empty_like(em)
+    _KERNEL.decay_exponents(years, start, log_r, ex, em)  # (c − start) log r, (12 − j) log r
+    np.expm1(em, out=em)
     np.exp(ex, out=ex)
-    _KERNEL.decay_sum(grid.months, grid.head, grid.rows, grid.count, s, q, log_r, e1, out, ex, out)
-    return out
+    return log_r, e1, em, ex
 
 
 def decay_sum_reference(grid: Discounted, start, step_down) -> np.ndarray:

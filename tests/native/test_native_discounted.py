@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
-from costmodel import discounted as d
+from costmodel import compiled_engine, discounted as d
 from costmodel.native import kernel
 
 SETTINGS = settings(max_examples=150, deadline=None)
@@ -121,15 +121,17 @@ def test_other_shapes_take_the_numpy_code():
 
 
 def test_the_engine_with_the_kernels_equals_the_numpy_engine():
-    """Every option's present value for draws of the bundled example, per-scenario relative price effects included."""
+    """Every option's present value for draws of the bundled example, per-scenario relative price effects included, from
+    the numpy engine on the compiled grid and on the numpy grid."""
     from costmodel import montecarlo as mc, sampling
     from costmodel.files.assumption_folder import load_folder
     from costmodel.files.bundled import bundled_assumptions
     p = mc.plan(load_folder(bundled_assumptions()), 3000, 4)
     mc.prepare(p, mc.local_map(workers=1))
     x = sampling.draw_block(list(p.drawn), p.seed, 0, p.block_size(0), p.distribution, p.correlation)
-    fused = mc.costs_of_draws(p, x)
     with pytest.MonkeyPatch.context() as m:
+        m.setattr(compiled_engine, "_KERNEL", None)  # the numpy engine: the one that calls these kernels
+        fused = mc.costs_of_draws(p, x)
         m.setattr(d, "_KERNEL", None)
         passes = mc.costs_of_draws(p, x)
     assert np.isfinite(fused).all()

@@ -49,7 +49,6 @@ enum {  /* an option's levers, in costmodel.compiled_engine.OPTION's order */
 enum { SUPPORT_MONTHS, SUPPORT_ANNUAL, SUPPORT_START, N_SUPPORT };
 
 typedef struct { const char *p; Py_ssize_t stride; } Lever;  /* stride 0: the same for every draw */
-#define AT(l, i) (*(const double *)((l).p + (i) * (l).stride))
 
 /* The draws are taken W at a time as vectors (GCC's vector extensions): each operation below acts on W draws at
  * once, with the same IEEE arithmetic in the same order as one draw at a time (no fused multiply-add: the build
@@ -69,6 +68,7 @@ typedef long long vl __attribute__((vector_size(8 * W), aligned(8)));
 #define INLINE static inline __attribute__((always_inline))
 
 INLINE vd splat(double x) { return (vd){0} + x; }
+static const vd ZERO;
 INLINE vd sel(vl m, vd a, vd b) { return (vd)(((vl)a & m) | ((vl)b & ~m)); }  /* a where m, else b */
 #define IS(c) ((vl)(c))
 INLINE vl nan_of(vd x) { return IS(x != x); }
@@ -124,7 +124,7 @@ INLINE vd pick(const vd *table, vl k) {
 
 /* The tables of w_t = f_t (times level × growth^t when weighted), as the tables kernel of native/discounted.c. */
 INLINE void build(Grid *g, Py_ssize_t Y, const vd *f, int weighted, vd growth, vd level) {
-    g->head[0] = g->moment[0] = splat(0.0);
+    g->head[0] = g->moment[0] = ZERO;
     for (Py_ssize_t t = 0; t < Y; t++) {
         vd w = 12.0 * f[t];
         if (weighted) {
@@ -135,14 +135,14 @@ INLINE void build(Grid *g, Py_ssize_t Y, const vd *f, int weighted, vd growth, v
         g->head[t + 1] = g->head[t] + w;
         g->moment[t + 1] = w * (12.0 * (double)t + 5.5) + g->moment[t];
     }
-    g->months[Y] = g->months[Y + 1] = g->tail[Y] = g->tail[Y + 1] = splat(0.0);
+    g->months[Y] = g->months[Y + 1] = g->tail[Y] = g->tail[Y + 1] = ZERO;
     for (Py_ssize_t t = Y - 1; t >= 0; t--) g->tail[t] = g->tail[t + 1] + g->months[t];
 }
 
 /* from_month: u = start / 12 clamped to [0, years], K = ⌊u⌋: months[K] (K + 1 − u) + tail[K + 1]; NaN stays NaN. */
 INLINE vd from(const Grid *g, Py_ssize_t Y, vd start) {
     const vd u = start * (1.0 / 12.0);
-    vd c = sel(IS(u > 0.0), u, splat(0.0));
+    vd c = sel(IS(u > 0.0), u, ZERO);
     c = sel(IS(c < (double)Y), c, splat((double)Y));
     const vd K = whole_of(c);
     const vl k = index_of(K);
@@ -164,16 +164,16 @@ INLINE vd spread(const Grid *g, Py_ssize_t Y, vd start, vd length) {
 }
 
 /* per_month: amount / months, 0 where months ≤ 0 (or NaN). */
-INLINE vd per_month(vd amount, vd months) { return sel(IS(months > 0.0), amount / months, splat(0.0)); }
+INLINE vd per_month(vd amount, vd months) { return sel(IS(months > 0.0), amount / months, ZERO); }
 
 /* first_whole_month: clip(⌈x⌉, 0, 12 years), NaN stays NaN. */
 INLINE vd first_whole(Py_ssize_t Y, vd x) {
     const double end = 12.0 * (double)Y;
     const vl positive = IS(x > 0.0);
-    const vd xc = sel(positive, sel(IS(x >= end), splat(end), x), splat(0.0));
+    const vd xc = sel(positive, sel(IS(x >= end), splat(end), x), ZERO);
     const vd t = whole_of(xc);
-    const vd c = t + sel(IS(t < xc), splat(1.0), splat(0.0));
-    return sel(nan_of(x), x, sel(positive, c, splat(0.0)));
+    const vd c = t + sel(IS(t < xc), splat(1.0), ZERO);
+    return sel(nan_of(x), x, sel(positive, c, ZERO));
 }
 
 /* The row K = ⌊c / 12⌋ and month j = c − 12 K of whole months c (0 … 12 years; NaN taken as 0). */
@@ -187,7 +187,7 @@ INLINE vl row_of(vd c, vd *K, vd *j) {
 INLINE void whole(const Grid *g, vd c, vd *Wsum, vd *M) {
     const vl nan = nan_of(c);
     vd K, j;
-    const vl k = row_of(sel(nan, splat(0.0), c), &K, &j);
+    const vl k = row_of(sel(nan, ZERO, c), &K, &j);
     const vd w = pick(g->months, k) * (1.0 / 12.0);
     *M = sel(nan, c, w * (((K * 12.0) + 0.5 * (j - 1.0)) * j) + pick(g->moment, k));
     *Wsum = sel(nan, c, w * j + pick(g->head, k));
@@ -199,7 +199,7 @@ INLINE vd ramp(const Grid *g, Py_ssize_t Y, vd start, vd span) {
     whole(g, first_whole(Y, start), &w0, &m0);
     whole(g, first_whole(Y, start + span), &w1, &m1);
     vd r = (m1 - m0) - (w1 - w0) * start;
-    r = sel(IS(span > 0.0), r / span, splat(0.0));
+    r = sel(IS(span > 0.0), r / span, ZERO);
     return (r - w1) + g->tail[0];
 }
 
@@ -211,11 +211,11 @@ INLINE vd decay(const Grid *g, Py_ssize_t Y, vd start, vd step, vd log_r, vd e1,
     const vd c = first_whole(Y, start);
     const vl nan = nan_of(c);
     vd K, j;
-    const vl k = row_of(sel(nan, splat(0.0), c), &K, &j);
+    const vl k = row_of(sel(nan, ZERO, c), &K, &j);
     const vd w_K = pick(g->months, k);
     const vd Wsum = (w_K * j) * (1.0 / 12.0) + pick(g->head, k);
     const vd q = 1.0 - step;
-    vd h = splat(0.0);  /* Σ_{y > K} 12 w_y q^(y − K − 1) by Horner's rule, as the numpy table h[K + 1] */
+    vd h = ZERO;  /* Σ_{y > K} 12 w_y q^(y − K − 1) by Horner's rule, as the numpy table h[K + 1] */
     for (Py_ssize_t y = Y - 1; y >= 0; y--) h = sel(IS((double)y > K), h * q + g->months[y], h);
     const vl flat = IS(log_r < 1e-290) & IS(log_r > -1e-290);  /* E(k) = k, r = 1 */
     vd out = sel(flat, w_K * (12.0 - j) + 12.0 * h, w_K * em_a - (h * step) * (em_a + 1.0));
@@ -229,8 +229,6 @@ typedef struct {
     Grid general, pay, placements;
     vd employed, extra, extra_cost, scale, phase[4], core_service, agency, interim;
 } Draw;
-
-static const vd ZERO;
 
 INLINE void shared(Draw *d, const Lever *s, Py_ssize_t i, Py_ssize_t last) {
 #define S_(k) at(s[k], i, last)
