@@ -1,4 +1,6 @@
-"""Shared fixtures: the bundled assumptions and the worked-example base."""
+"""Shared fixtures: the bundled assumptions and the worked-example base; the Beta tables kept in a folder of the
+test session's (COSTMODEL_CACHE), not in the user's cache."""
+import os
 from pathlib import Path
 
 import pytest
@@ -16,3 +18,14 @@ def bundled():
 @pytest.fixture(scope="session")
 def case_base():
     return load_folder(ROOT / "tests" / "cases" / "base")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def table_cache(tmp_path_factory):
+    before = os.environ.get("COSTMODEL_CACHE")
+    os.environ["COSTMODEL_CACHE"] = str(tmp_path_factory.mktemp("table-cache"))
+    yield
+    if before is None:
+        os.environ.pop("COSTMODEL_CACHE", None)
+    else:
+        os.environ["COSTMODEL_CACHE"] = before

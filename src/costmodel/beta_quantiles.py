@@ -135,6 +135,13 @@ class BetaQuantile:
         self.slope, self.intercept = slope, x - slope * k
 
 
+    def packed(self) -> np.ndarray:
+        """The tables in one array (:func:`unpacked` reads it back): α, β, the body's first and last cell, each
+        steep end's width (NaN: none), then the slopes, intercepts, ends' knots, scales and powers."""
+        widths = [np.nan if end is None else end[0] for end in (self.left, self.right)]
+        head = np.array([self.alpha, self.beta, self.first, self.last, *widths])
+        return np.concatenate([head, self.slope, self.intercept, self.ends_x, self.ends_scale, self.ends_power])
+
     def _ends_tables(self):
         """Both steep ends' tables in one array (left, then right), and per end the scale and power taking the
         distance ``v`` from the end, in cells of ``s = TABLE_CELLS × u``, to the table's position:
@@ -175,6 +182,29 @@ def steep_ends(s: np.ndarray, table, scale: np.ndarray, power: np.ndarray, knots
     x = knots.take(k)
     x += (knots.take(k + 1) - x) * t
     return x
+
+
+PACKED_SIZE = 6 + 2 * (TABLE_CELLS + 1) + 2 * (TAIL_KNOTS + 1) + 4  #: numbers in :meth:`BetaQuantile.packed`
+
+
+def unpacked(alpha: float, beta: float, packed: np.ndarray) -> BetaQuantile | None:
+    """The tables of Beta(``alpha``, ``beta``) from :meth:`BetaQuantile.packed`, or None where ``packed`` is not
+    that (another shape or size, cells out of range): a kept copy is only used when it is exactly this table's."""
+    packed = np.asarray(packed)
+    if packed.dtype != np.float64 or packed.shape != (PACKED_SIZE,):
+        return None
+    a, b, first, last, left, right = (float(v) for v in packed[:6])
+    if (a, b) != (float(alpha), float(beta)) or not 0 <= first <= last <= TABLE_CELLS \
+            or first != int(first) or last != int(last):
+        return None
+    q = BetaQuantile.__new__(BetaQuantile)
+    n, K = TABLE_CELLS + 1, TAIL_KNOTS + 1
+    q.alpha, q.beta, q.first, q.last = a, b, int(first), int(last)
+    q.slope, q.intercept, q.ends_x = packed[6:6 + n], packed[6 + n:6 + 2 * n], packed[6 + 2 * n:6 + 2 * n + 2 * K]
+    q.ends_scale, q.ends_power = packed[-4:-2], packed[-2:]
+    q.left = None if np.isnan(left) else (left, q.ends_x[:K])
+    q.right = None if np.isnan(right) else (right, q.ends_x[K:])
+    return q
 
 
 def _error_bound(alpha: float, beta: float, x: np.ndarray, lower: HalfQuantile, upper: HalfQuantile,
@@ -224,22 +254,40 @@ def _curvature(alpha: float, beta: float, x: np.ndarray) -> np.ndarray:
 
 _tables: dict[tuple[float, float], BetaQuantile] = {}
 _tables_lock = threading.Lock()
+_store = None  #: where built tables are kept between runs (:func:`keep_tables`), or None
+
+
+def keep_tables(store):
+    """Keep the tables built from now on in ``store`` and look there before building one: an object with
+    ``load(alpha, beta) -> BetaQuantile | None`` and ``save(table)`` (:class:`costmodel.files.table_cache.TableCache`:
+    a folder on disk, so that a run does not build again what an earlier run built). None: build every table.
+    Returns the store before."""
+    global _store
+    previous, _store = _store, store
+    return previous
 
 
 def beta_quantiles(shapes, mapper=map) -> list[BetaQuantile]:
     """The (cached) quantile tables of each Beta(α, β) in ``shapes``; levers with the same shape share one.
 
-    The tables not yet cached are built together: every shape's anchors in one vectorised solve
-    (:func:`half_anchors`), then each table through ``mapper(function, items)`` (threads may build
-    them in parallel).
+    The tables not yet cached are read from the store (:func:`keep_tables`) if it has them; the rest are built
+    together: every shape's anchors in one vectorised solve (:func:`half_anchors`), then each table through
+    ``mapper(function, items)`` (threads may build them in parallel), and handed to the store.
     """
     shapes = [(float(a), float(b)) for a, b in shapes]
     new = [shape for shape in dict.fromkeys(shapes) if shape not in _tables]
+    store = _store
+    kept = {shape: q for shape in new if store is not None and (q := store.load(*shape)) is not None}
+    new = [shape for shape in new if shape not in kept]
+    built = {}
     if new:
         anchors = half_anchors(new + [(b, a) for a, b in new]).reshape(2, len(new), ANCHORS + 1)
-        built = list(mapper(lambda i: BetaQuantile(*new[i], anchors[:, i]), range(len(new))))
+        built = dict(zip(new, mapper(lambda i: BetaQuantile(*new[i], anchors[:, i]), range(len(new)))))
+        for q in built.values() if store is not None else ():
+            store.save(q)
+    if kept or built:
         with _tables_lock:
-            _tables.update(zip(new, built))
+            _tables.update(kept | built)
             for old in list(_tables)[:max(0, len(_tables) - CACHED)]:  # the oldest first
                 if old not in shapes:
                     del _tables[old]

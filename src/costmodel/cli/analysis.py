@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import CostmodelError
+from ..files.table_cache import keep_tables
 from ..native import kernel
 from .common import assumption_options, check_output, infer_format, load_assumptions, write_output
 from .progress import progress
@@ -63,7 +64,8 @@ def mapper_for(backend: str, scheduler: str | None, processes: bool = False):
 
     Locally, the allocator first keeps the memory numpy frees (:mod:`costmodel.native`'s ``memory`` kernel, glibc):
     the passes' temporaries are then not fresh pages each time (a quarter of a CPU-second of page faults a million
-    draws)."""
+    draws). The Beta tables this process builds are kept on disk for the next run (:mod:`costmodel.files.table_cache`)."""
+    keep_tables()
     if backend != "dask":
         memory = kernel("memory")
         if memory is not None:

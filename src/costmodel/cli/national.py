@@ -10,6 +10,7 @@ from .. import __version__
 from ..national import CHUNK
 from ..errors import CostmodelError
 from ..finite import check_finite
+from ..files.table_cache import keep_tables
 from .common import SEED, check_output, infer_format, memory_budget, warn, write_output
 from .progress import progress
 
@@ -147,6 +148,7 @@ def _journal(output, resume, meta, councils):
 
 @contextlib.contextmanager
 def _mapper(backend: str, scheduler: str | None, workers: int | None):
+    keep_tables()  # the Beta tables kept on disk between runs
     if backend != "dask":
         from ..montecarlo import local_map
         yield local_map()

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from ..errors import CostmodelError, ToolError
+from ..files.table_cache import keep_tables
 from .common import SEED, assumption_options, check_draws, check_output, load_assumptions, write_output
 from ..report.data import DEFAULT_DRAWS, DEFAULT_SEED, chromium_path, print_pdf, report_data
 from ..report.html import render_html
@@ -46,6 +47,7 @@ def report(assumptions_dir, scenario, sets, draws, seed, output, force, backtest
     a = load_assumptions(assumptions_dir, scenario, sets)
     if draws:
         check_draws(a, draws, cluster=False)
+    keep_tables()  # the Monte Carlo's Beta tables kept on disk between runs
     html = render_html(report_data(a, scenario or "central", draws, seed, backtest=backtest))
     if suffix == ".pdf":
         write_output(print_pdf(html, binary), output, force)
