@@ -22,6 +22,7 @@ Pure functions; no I/O.
 """
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
@@ -151,13 +152,22 @@ def convert(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> dict[str
     """Every lever in base-year prices for one pass: ``drawn`` (as published) over the held levers; the same
     numbers as :func:`to_base_prices` of them together."""
     out = dict(conversion.held)
-    out.update(drawn)
+    out.update(converted_draws(conversion, drawn))
+    return out
+
+
+def converted_draws(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Only the levers that change from pass to pass, in base-year prices: ``drawn`` (as published) and each lever
+    converted in each pass (its figure or its factor drawn), each factor once; :func:`convert` without the held
+    levers, which are read where a conversion needs them (an index year not drawn)."""
+    out = dict(drawn)
+    either = ChainMap(out, conversion.held)
     factors = {}
     for key, index, year in conversion.each_pass:
         f = factors.get((index, year))
         if f is None:
-            f = factors[(index, year)] = factor(out, index, year, conversion.base_year)
-        out[key] = np.asarray(out[key], dtype=float) * f
+            f = factors[(index, year)] = factor(either, index, year, conversion.base_year)
+        out[key] = np.asarray(either[key], dtype=float) * f
     return out
 
 
