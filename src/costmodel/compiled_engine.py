@@ -104,12 +104,18 @@ def levels(v: Mapping[str, np.ndarray], power: float) -> list[np.ndarray]:
 def step_down_functions(years: int, starts: list, steps: list, S: int) -> list[list[np.ndarray]]:
     """Each option's legacy step-down ``log r``, ``expm1(log r)``, ``expm1((12 − j) log r)`` and
     ``exp((c − start) log r)`` for each draw (:func:`costmodel.discounted.decay_functions`, as the numpy engine works
-    them out), every option's at once, ``len(starts) × S`` numbers a function. A step-down of 1 or more gives no real
-    logarithm: the kernel hands such a pass back, so numpy's warnings are not raised here."""
+    them out), every option's at once, ``len(starts) × S`` numbers a function."""
     k = len(starts)
     start, step = np.empty((k, S)), np.empty((k, S))
     for i in range(k):
         start[i], step[i] = starts[i], steps[i]
+    return _functions(years, start, step)
+
+
+def _functions(years: int, start: np.ndarray, step: np.ndarray) -> list[list[np.ndarray]]:
+    """:func:`step_down_functions` of the options' starts and step-downs as rows (``options × S``). A step-down of 1
+    or more gives no real logarithm: the kernel hands such a pass back, so numpy's warnings are not raised here."""
+    k, S = start.shape
     with np.errstate(all="ignore"):
         functions = discounted.decay_functions(years, start.reshape(-1, 1), step.reshape(-1, 1), np.empty((k * S, 1)))
     log_r, e1, em, ex = (f.reshape(k, S) for f in functions)
@@ -128,13 +134,13 @@ def _scale(v: Mapping[str, np.ndarray]) -> np.ndarray:
                                      v["baseline.improvement_scaling.elasticity"]))
 
 
-def _step_downs(per_option, horizon_years: int, v: Mapping[str, np.ndarray], S: int) -> list[list[np.ndarray]]:
-    """Every option's legacy step-down functions (:func:`step_down_functions`): an improving option's from its
-    mobilisation and step-down, business as usual's from the drift of legacy placements (a growth)."""
+def _starts_and_steps(per_option, v: Mapping[str, np.ndarray]) -> tuple[list, list]:
+    """Each option's step-down start (month) and step-down a year: an improving option's mobilisation and step-down,
+    business as usual's month 0 and the drift of legacy placements (a growth: a negative step-down)."""
     drift = -np.asarray(v["baseline.drift.legacy_placements_per_year"], dtype=float)  # business as usual's growth
     steps = [(v[f"options.{key}.mobilisation_months"], v[f"options.{key}.legacy.step_down_per_year"]) if improves
              else (0.0, drift) for key, improves, _, _ in per_option]
-    return step_down_functions(horizon_years, [a for a, _ in steps], [b for _, b in steps], S)
+    return [a for a, _ in steps], [b for _, b in steps]
 
 
 def _discount(horizon_years: int, v: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -150,7 +156,7 @@ def inputs(options, horizon_years: int, v: Mapping[str, np.ndarray], S: int):
     levers = [_floats(v[k]) for k in shared]
     levers += levels(v, _power(v))
     levers.append(_scale(v))
-    step_downs = _step_downs(per_option, horizon_years, v, S)
+    step_downs = step_down_functions(horizon_years, *_starts_and_steps(per_option, v), S)
     for (key, improves, keys, extra), functions in zip(per_option, step_downs):
         levers += [_ZERO if k is None else _floats(v[k]) for k in keys]
         levers += functions
@@ -205,15 +211,17 @@ class PassTemplate:
             self.step_downs_at.append(len(self.levers))
             self.levers += [None] * 4
             self._put(extra)
-        steps = {k for key, improves, _, _ in self.per_option for k in (
-            (f"options.{key}.mobilisation_months", f"options.{key}.legacy.step_down_per_year") if improves
-            else ("baseline.drift.legacy_placements_per_year",))}
+        step_inputs = [(f"options.{key}.mobilisation_months", f"options.{key}.legacy.step_down_per_year") if improves
+                       else ("baseline.drift.legacy_placements_per_year",) for key, improves, _, _ in self.per_option]
+        steps = {k for inputs in step_inputs for k in inputs}
         derived = set(LEVEL_INPUTS) | set(SCALE_INPUTS) | steps | set(DISCOUNT_INPUTS)
         if derived - self.held.keys() - self.varying:
             raise KeyError(sorted(derived - self.held.keys() - self.varying)[0])
-        self.levels_vary, self.scale_varies, self.steps_vary, self.discount_varies = (
-            not self.varying.isdisjoint(inputs) for inputs in (LEVEL_INPUTS, SCALE_INPUTS, steps, DISCOUNT_INPUTS))
+        self.levels_vary, self.scale_varies, self.discount_varies = (
+            not self.varying.isdisjoint(inputs) for inputs in (LEVEL_INPUTS, SCALE_INPUTS, DISCOUNT_INPUTS))
         self._derive(self.levers, self.held, held=True)
+        self.drawn_steps = [i for i, inputs in enumerate(step_inputs) if not self.varying.isdisjoint(inputs)]
+        self.step_rows = {}  #: pass size → each option's step-down start and step-down (rows), the held ones filled
         self.held_step_downs = {}  #: pass size → the step-down functions, when none of their levers is drawn
         self.factors = None if self.discount_varies else _discount(horizon_years, self.held)
         reads = {key for _, key in self.gaps} | (derived & self.varying)
@@ -246,13 +254,27 @@ class PassTemplate:
             levers[at] = _floats(values[key])
         v = ChainMap(values, self.held)
         self._derive(levers, v, held=False)
-        if self.steps_vary:
-            step_downs = _step_downs(self.per_option, self.horizon_years, v, S)
-        elif (step_downs := self.held_step_downs.get(S)) is None:
-            step_downs = self.held_step_downs[S] = _step_downs(self.per_option, self.horizon_years, self.held, S)
-        for at, functions in zip(self.step_downs_at, step_downs):
+        for at, functions in zip(self.step_downs_at, self._step_downs(v, S)):
             levers[at:at + 4] = functions
         return levers, _discount(self.horizon_years, v) if self.discount_varies else self.factors
+
+    def _step_downs(self, v: Mapping[str, np.ndarray], S: int) -> list[list[np.ndarray]]:
+        """:func:`step_down_functions` for a pass of ``S`` draws: the options' starts and step-downs as rows, those of
+        the held levers filled once, the drawn ones each pass; the functions once when none is drawn."""
+        if (functions := self.held_step_downs.get(S)) is not None:
+            return functions
+        if (rows := self.step_rows.get(S)) is None:
+            starts, steps = _starts_and_steps(self.per_option, self.held)
+            rows = self.step_rows[S] = np.empty((len(starts), S)), np.empty((len(starts), S))
+            for i in range(len(starts)):
+                rows[0][i], rows[1][i] = starts[i], steps[i]
+        if not self.drawn_steps:
+            functions = self.held_step_downs[S] = _functions(self.horizon_years, *rows)
+            return functions
+        starts, steps = _starts_and_steps(self.per_option, v)
+        for i in self.drawn_steps:
+            rows[0][i], rows[1][i] = starts[i], steps[i]
+        return _functions(self.horizon_years, *rows)
 
     def __call__(self, drawn: Mapping[str, np.ndarray], S: int) -> np.ndarray | None:
         """Present value of every option, ``S × options`` GBP real at the price base, for a pass of ``S`` draws,
