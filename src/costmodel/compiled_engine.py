@@ -14,7 +14,6 @@ engine stays the reference and the path for anything the kernel does not take (n
 """
 from __future__ import annotations
 
-from collections import ChainMap
 from functools import lru_cache
 from typing import Mapping
 
@@ -70,6 +69,7 @@ ONLY_IMPROVING = {"mobilisation_months", "workforce.agency_share_target", "workf
                   "legacy.step_down_per_year"}  #: read only when the option improves (business as usual has its drift)
 SUPPORT = ("months", "annual_cost", "start_month")
 _ZERO = np.zeros(1)  #: a lever the kernel does not read for this option
+_FLOAT = np.dtype(np.float64)
 
 
 @lru_cache(maxsize=32)
@@ -248,11 +248,11 @@ class PassTemplate:
     def arguments(self, drawn: Mapping[str, np.ndarray], S: int) -> tuple[list[np.ndarray], np.ndarray]:
         """``(levers, discount factors)`` for a pass of ``S`` draws: :func:`inputs`' arrays for ``drawn`` (each drawn
         lever's column as published) over the held levers."""
-        values = converted_draws(self.conversion, drawn)
+        v = converted_draws(self.conversion, drawn)  # the drawn levers, reading the held ones for the others
         levers = self.levers.copy()
         for at, key in self.gaps:
-            levers[at] = _floats(values[key])
-        v = ChainMap(values, self.held)
+            x = v[key]
+            levers[at] = x if type(x) is np.ndarray and x.dtype is _FLOAT else np.asarray(x, dtype=float)  # _floats
         self._derive(levers, v, held=False)
         for at, functions in zip(self.step_downs_at, self._step_downs(v, S)):
             levers[at:at + 4] = functions

@@ -22,7 +22,6 @@ Pure functions; no I/O.
 """
 from __future__ import annotations
 
-from collections import ChainMap
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
@@ -156,18 +155,28 @@ def convert(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> dict[str
     return out
 
 
-def converted_draws(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+class PassLevers(dict):
+    """The levers that change from pass to pass (in base-year prices), reading ``held`` for any other key; ``in``,
+    ``len`` and iteration see only the pass's own."""
+
+    __slots__ = ("held",)
+
+    def __missing__(self, key: str) -> np.ndarray:
+        return self.held[key]
+
+
+def converted_draws(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> PassLevers:
     """Only the levers that change from pass to pass, in base-year prices: ``drawn`` (as published) and each lever
-    converted in each pass (its figure or its factor drawn), each factor once; :func:`convert` without the held
-    levers, which are read where a conversion needs them (an index year not drawn)."""
-    out = dict(drawn)
-    either = ChainMap(out, conversion.held)
+    converted in each pass (its figure or its factor drawn), each factor once; :func:`convert` without copying the
+    held levers, which are read where a lever is not drawn."""
+    out = PassLevers(drawn)
+    out.held = conversion.held
     factors = {}
     for key, index, year in conversion.each_pass:
         f = factors.get((index, year))
         if f is None:
-            f = factors[(index, year)] = factor(either, index, year, conversion.base_year)
-        out[key] = np.asarray(either[key], dtype=float) * f
+            f = factors[(index, year)] = factor(out, index, year, conversion.base_year)
+        out[key] = np.asarray(out[key], dtype=float) * f
     return out
 
 
