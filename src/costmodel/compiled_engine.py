@@ -8,7 +8,8 @@ forms and guards, summed. This module hands it the levers it reads, in the fixed
 1 number (the same in every draw) or ``S``, and what it would otherwise take logarithms, powers and exponentials
 for one draw at a time, worked out here over the whole pass with numpy's vectorised functions (each weighted grid's
 first level, the improvement scale, each option's legacy step-down), exactly as the numpy engine works them out.
-So the kernel gives the numpy engine's figures bit for bit (tested, tests/native/test_native_engine.py). The numpy
+So the kernel gives the numpy engine's figures bit for bit (tested, tests/native/test_native_engine.py). A Monte Carlo
+lays these arguments out once a plan (:class:`PassTemplate`), each pass filling in only what its draws change. The numpy
 engine stays the reference and the path for anything the kernel does not take (not built, a legacy step-down of
 1 or more, a horizon over 100 years).
 """
@@ -195,7 +196,8 @@ class PassTemplate:
     lever's buffer in place and a gap where each drawn lever's column goes; the first levels, the improvement scale,
     the step-down functions and the discount factors too when none of their levers is drawn (else worked out each
     pass, by the same functions as :func:`inputs`). Each pass then converts only the drawn levers the kernel reads
-    that need a price conversion and fills the gaps: :func:`inputs`' arrays, the same numbers (tested)."""
+    that need a price conversion and fills the gaps: :func:`inputs`' arrays, the same numbers (tested). One thread's:
+    the step-downs' rows are rewritten each pass (:class:`costmodel.montecarlo.Costing` keeps one a thread)."""
 
     def __init__(self, options, horizon_years: int, conversion: Conversion, drawn):
         shared, self.per_option, self.description = layout(
