@@ -156,8 +156,8 @@ def convert(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> dict[str
 
 
 class PassLevers(dict):
-    """The levers that change from pass to pass (in base-year prices), reading ``held`` for any other key; ``in``,
-    ``len`` and iteration see only the pass's own."""
+    """The levers that change from pass to pass (in base-year prices), ``held`` read for any other key by ``[]``;
+    ``in``, ``get``, ``len`` and iteration see only the pass's own."""
 
     __slots__ = ("held",)
 

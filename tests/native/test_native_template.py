@@ -168,3 +168,22 @@ def test_no_template_without_a_lever_the_kernel_reads_or_past_100_years(bundled)
     lacking = dataclasses.replace(costing.prices, held=held)
     assert compiled_engine.pass_template(p.options, p.horizon_years, lacking, costing.keys) is None
     assert compiled_engine.pass_template(p.options, compiled_engine.MAX_YEARS + 1, costing.prices, costing.keys) is None
+
+
+@pytest.mark.parametrize("name", ["a converted figure, its index held", "a held figure, its index drawn",
+                                  "a converted figure, its index drawn"])
+def test_a_pass_s_conversion_is_to_base_prices_of_the_levers_together(bundled, name):
+    """prices.convert (held levers converted once, the rest each pass) and converted_draws (the rest alone, reading
+    the held levers) give to_base_prices of every lever as published, the pass's draws put in, bit for bit."""
+    from costmodel.prices import converted_draws, prepare_conversion, to_base_prices
+    a, _ = _assumptions(bundled, name)
+    p, costing, x = next(_passes(a, 9, sizes=(50,)))
+    columns = {d.key: x[:, j] for j, d in enumerate(p.drawn)}
+    want = to_base_prices({**p.central, **columns}, p.prices)
+    conversion = prepare_conversion(p.central, p.prices, columns)
+    got = convert(conversion, columns)
+    own = converted_draws(conversion, columns)
+    assert got.keys() == want.keys() and set(own) <= set(want) and MONEY in own
+    for key, value in want.items():
+        np.testing.assert_array_equal(got[key], value, err_msg=key)
+        np.testing.assert_array_equal(own[key], value, err_msg=key)  # a held lever read from the held ones
