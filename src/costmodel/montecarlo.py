@@ -124,16 +124,23 @@ def block_present_values(p: Plan, block: int, keep_inputs: bool = False, out: np
 
 class Costing:
     """Present values of passes of draws (``n × drawn levers``): the held levers converted to base-year
-    prices once, the per-scenario tables' memory reused from pass to pass."""
+    prices once, the compiled engine's arguments laid out once (:class:`costmodel.compiled_engine.PassTemplate`,
+    None: the numpy engine), the per-scenario tables' memory reused from pass to pass."""
 
     def __init__(self, p: Plan):
         self.plan = p
-        self.prices = prepare_conversion(p.central, p.prices, (d.key for d in p.drawn))
+        self.keys = tuple(d.key for d in p.drawn)
+        self.prices = prepare_conversion(p.central, p.prices, self.keys)
+        self.compiled = compiled_engine.pass_template(p.options, p.horizon_years, self.prices, self.keys)
         self.workspace = Workspace()
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         p = self.plan
-        v = convert(self.prices, {d.key: x[:, j] for j, d in enumerate(p.drawn)})
+        drawn = dict(zip(self.keys, x.T))  # each drawn lever's column
+        out = self.compiled(drawn, x.shape[0]) if self.compiled is not None else None
+        if out is not None:
+            return out
+        v = convert(self.prices, drawn)
         return option_present_values(p.options, p.horizon_years, v, x.shape[0], self.workspace)
 
 

@@ -151,7 +151,26 @@ def convert(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> dict[str
     """Every lever in base-year prices for one pass: ``drawn`` (as published) over the held levers; the same
     numbers as :func:`to_base_prices` of them together."""
     out = dict(conversion.held)
-    out.update(drawn)
+    out.update(converted_draws(conversion, drawn))
+    return out
+
+
+class PassLevers(dict):
+    """The levers that change from pass to pass (in base-year prices), ``held`` read for any other key by ``[]``;
+    ``in``, ``get``, ``len`` and iteration see only the pass's own."""
+
+    __slots__ = ("held",)
+
+    def __missing__(self, key: str) -> np.ndarray:
+        return self.held[key]
+
+
+def converted_draws(conversion: Conversion, drawn: Mapping[str, np.ndarray]) -> PassLevers:
+    """Only the levers that change from pass to pass, in base-year prices: ``drawn`` (as published) and each lever
+    converted in each pass (its figure or its factor drawn), each factor once; :func:`convert` without copying the
+    held levers, which are read where a lever is not drawn."""
+    out = PassLevers(drawn)
+    out.held = conversion.held
     factors = {}
     for key, index, year in conversion.each_pass:
         f = factors.get((index, year))
