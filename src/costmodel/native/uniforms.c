@@ -153,17 +153,16 @@ typedef struct {
     __m512i high, low;
 } v512;
 
-/* x y (mod 2^128) high and low words... for the low words x, y: the 128-bit product's high and low 64 bits. */
+/* The 128-bit product x y, lane by lane (y given as its 32-bit halves y0, y1): its high and low 64-bit words. */
 __attribute__((target("avx512f,avx512dq"))) static inline void mul_wide512(__m512i x, __m512i y0, __m512i y1,
                                                                            __m512i *high, __m512i *low) {
     const __m512i mask = _mm512_set1_epi64(0xFFFFFFFFLL), x1 = _mm512_srli_epi64(x, 32);
     const __m512i p00 = _mm512_mul_epu32(x, y0), p01 = _mm512_mul_epu32(x, y1);
     const __m512i p10 = _mm512_mul_epu32(x1, y0), p11 = _mm512_mul_epu32(x1, y1);
-    const __m512i mid = _mm512_add_epi64(_mm512_add_epi64(_mm512_srli_epi64(p00, 32), _mm512_and_si512(p01, mask)),
-                                         _mm512_and_si512(p10, mask));
-    *high = _mm512_add_epi64(_mm512_add_epi64(p11, _mm512_srli_epi64(p01, 32)),
-                             _mm512_add_epi64(_mm512_srli_epi64(p10, 32), _mm512_srli_epi64(mid, 32)));
-    *low = _mm512_or_si512(_mm512_slli_epi64(mid, 32), _mm512_and_si512(p00, mask));
+    const __m512i t = _mm512_add_epi64(p10, _mm512_srli_epi64(p00, 32));  /* < 2^64: (2^32 - 1)^2 + 2^32 - 1 */
+    const __m512i w1 = _mm512_add_epi64(_mm512_and_si512(t, mask), p01);  /* < 2^64 likewise */
+    *high = _mm512_add_epi64(_mm512_add_epi64(p11, _mm512_srli_epi64(t, 32)), _mm512_srli_epi64(w1, 32));
+    *low = _mm512_or_si512(_mm512_slli_epi64(w1, 32), _mm512_and_si512(p00, mask));
 }
 
 /* s M^8 + c (mod 2^128), lane by lane; m0, m1 = M^8's low word's 32-bit halves, mh its high word, ml its low word. */
@@ -284,11 +283,9 @@ __attribute__((target("avx2"))) static inline v256 step256(v256 s, v256 c, __m25
     const __m256i x = s.low, x1 = _mm256_srli_epi64(x, 32);
     const __m256i p00 = _mm256_mul_epu32(x, m0), p01 = _mm256_mul_epu32(x, m1);
     const __m256i p10 = _mm256_mul_epu32(x1, m0), p11 = _mm256_mul_epu32(x1, m1);
-    const __m256i mid = _mm256_add_epi64(_mm256_add_epi64(_mm256_srli_epi64(p00, 32), _mm256_and_si256(p01, mask)),
-                                         _mm256_and_si256(p10, mask));
-    const __m256i low = _mm256_or_si256(_mm256_slli_epi64(mid, 32), _mm256_and_si256(p00, mask));
-    __m256i high = _mm256_add_epi64(_mm256_add_epi64(p11, _mm256_srli_epi64(p01, 32)),
-                                    _mm256_add_epi64(_mm256_srli_epi64(p10, 32), _mm256_srli_epi64(mid, 32)));
+    const __m256i t = _mm256_add_epi64(p10, _mm256_srli_epi64(p00, 32)), w1 = _mm256_add_epi64(_mm256_and_si256(t, mask), p01);
+    const __m256i low = _mm256_or_si256(_mm256_slli_epi64(w1, 32), _mm256_and_si256(p00, mask));
+    __m256i high = _mm256_add_epi64(_mm256_add_epi64(p11, _mm256_srli_epi64(t, 32)), _mm256_srli_epi64(w1, 32));
     v256 r;
     r.low = _mm256_add_epi64(low, c.low);
     high = _mm256_add_epi64(high, _mm256_add_epi64(mul_low256(x, h0, h1), mul_low256(s.high, m0, m1)));
