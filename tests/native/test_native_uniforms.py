@@ -116,6 +116,26 @@ def test_columns_anywhere_in_memory(version):
     assert (workspace[21:] == -1).all()
 
 
+def test_no_levers_and_no_draws():
+    empty = pcg_states([])
+    assert empty.shape == (0, 4)
+    K.fill(empty, np.empty((5, 0), order="F"))
+    drawn = [Drawn(key, 0.0, 1.0, 2.0) for key in keys(2)]
+    assert Uniforms([], 1, 0, 10).take(np.empty((10, 0), order="F")).shape == (10, 0)
+    assert Uniforms(drawn, 1, 0, 10).take(np.empty((0, 2), order="F")).shape == (0, 2)
+
+
+def test_fills_on_threads_at_once_give_each_its_streams(version):
+    """fill releases the interpreter lock: blocks filled on four threads at once, each its own streams."""
+    from concurrent.futures import ThreadPoolExecutor
+    gens = {block: streams(2, block, keys(9)) for block in range(4)}
+    states = {block: pcg_states(g) for block, g in gens.items()}
+    with ThreadPoolExecutor(4) as pool:
+        got = dict(zip(gens, pool.map(lambda block: compiled_uniforms(states[block], 20_000), gens)))
+    for block, g in gens.items():
+        np.testing.assert_array_equal(got[block], numpy_uniforms(g, 20_000))
+
+
 def test_layouts_it_cannot_fill_are_refused_with_a_clear_error():
     states = pcg_states(streams(1, 0, keys(3)))
     kept = states.copy()

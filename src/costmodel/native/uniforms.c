@@ -457,7 +457,7 @@ static PyObject *fill(PyObject *self, PyObject *args) {
     n = out.shape[0];
     levers = out.shape[1];
     stride = out.strides[1];
-    if (n > 1 && out.strides[0] != 8) {
+    if (n > 1 && levers > 0 && out.strides[0] != 8) {
         PyErr_Format(PyExc_ValueError, "fill: out's columns must be contiguous (8 bytes between draws, not %zd): "
                      "pass a Fortran-ordered array or columns of one", out.strides[0]);
         goto fail;
