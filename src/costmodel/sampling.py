@@ -64,6 +64,7 @@ QMC_REPLICATE = 2**14  #: points of one independently scrambled Sobol' sequence 
 PIECE = 2**15  #: draws mapped through a quantile table at a time (cache-sized; never changes a value)
 DISTRIBUTIONS = ("pert", "triangular")
 _KERNEL = kernel("sampling")  #: the compiled table lookup and copula (:mod:`costmodel.native`), or None: numpy/scipy
+_PCG = kernel("uniforms")  #: numpy's PCG64 streams compiled, run in lockstep (:mod:`costmodel.native`), or None: numpy's
 NOMINAL_ONLY = "appraisal.inflation."  #: levers that change nominal outputs only: not drawn
 INDEX_PREFIX = "prices."  #: price index levers: drawn only when a conversion reads them
 
@@ -367,15 +368,18 @@ class Uniforms:
     Each lever draws from its own stream (:func:`lever_rng`), which gives the same numbers whether they
     are drawn at once or a pass at a time; a part of a block starts its streams ``first`` numbers on (PCG64's
     ``advance``: each uniform is one 64-bit output), so it has the numbers the whole block has there. Under
-    ``qmc`` the block's Sobol' points are made at once.
+    ``qmc`` the block's Sobol' points are made at once. With the compiled kernel the streams' PCG64 states
+    (:func:`pcg_states`) run in lockstep there, giving numpy's numbers bit for bit (docs/native.md).
     """
 
     def __init__(self, drawn: list[Drawn], seed: int, block: int, size: int, qmc: bool = False, first: int = 0):
         self.points = qmc_uniforms(len(drawn), seed, block, size) if qmc else None
-        self.streams = None if qmc else [lever_rng(seed, block, d.key) for d in drawn]
-        if first and self.streams:
-            for stream in self.streams:
+        streams = None if qmc else [lever_rng(seed, block, d.key) for d in drawn]
+        if first and streams:
+            for stream in streams:
                 stream.bit_generator.advance(first)
+        self.states = pcg_states(streams) if streams is not None and _PCG is not None else None
+        self.streams = None if self.states is not None else streams
         self.taken = first if qmc else 0
 
     def take(self, out: np.ndarray) -> np.ndarray:
@@ -383,11 +387,23 @@ class Uniforms:
         n = out.shape[0]
         if self.points is not None:
             out[:] = self.points[self.taken:self.taken + n]
+        elif self.states is not None:
+            _PCG.fill(self.states, out)
         else:
             for j, stream in enumerate(self.streams):
                 stream.random(out=out[:, j])
         self.taken += n
         return out
+
+
+def pcg_states(streams: list[np.random.Generator]) -> np.ndarray:
+    """Each stream's PCG64 state and increment as 64-bit words, ``streams × 4`` uint64: state high, state low,
+    increment high, increment low (what the compiled ``fill`` reads and advances)."""
+    words = np.empty((len(streams), 4), dtype=np.uint64)
+    for row, stream in zip(words, streams):
+        state = stream.bit_generator.state["state"]
+        row[:] = *divmod(state["state"], 1 << 64), *divmod(state["inc"], 1 << 64)
+    return words
 
 
 def draw_block(drawn: list[Drawn], seed: int, block: int, size: int, distribution: str = "pert",
