@@ -65,8 +65,11 @@ def engine_child(draws: int, seed: int) -> None:
 
 
 def keep_freed_memory() -> None:
-    """As the command does before its blocks (``cli/analysis.mapper_for``): the allocator keeps freed memory."""
+    """As the command does before its blocks (``cli/analysis.mapper_for``): the allocator keeps freed memory, and the
+    Beta tables are kept on disk between runs (``COSTMODEL_CACHE``; the first run builds them)."""
+    from costmodel.files.table_cache import keep_tables
     from costmodel.native import kernel
+    keep_tables()
     memory = kernel("memory")
     if memory is not None:
         memory.keep_freed_memory()

@@ -2,8 +2,10 @@
 
 ``setup.py`` builds every ``*.c`` file here as the extension ``costmodel.native.<name>`` when a C compiler is
 present (``pip install`` on Linux: gcc and the Python headers); without one the package installs without them
-and :func:`kernel` returns None, so callers use their numpy code. The kernels take C-contiguous float64 (or
-intp) buffers and plain numbers, loop once over the draws and release the interpreter lock; they do the same
+and :func:`kernel` returns None, so callers use their numpy code. The kernels take float64 (or intp, or uint64:
+``uniforms``' PCG64 states) buffers, C-contiguous unless a kernel says otherwise (``uniforms.fill`` writes the
+columns of a column-major array, ``engine``'s levers may have any stride), and plain numbers, loop once over the
+draws and release the interpreter lock; they do the same
 arithmetic as the numpy code, in the same order where it matters, and are tested against it (tests/native).
 No kernel changes what the model computes: it only fuses numpy's passes over the draws into one. The one
 difference is the Gaussian copula's Φ and Φ⁻¹ (``sampling.gaussian_copula``): the kernel has its own (Wichura's
