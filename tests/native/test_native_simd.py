@@ -22,16 +22,17 @@ ALL = ("scalar", "avx2", "avx512f")
 pytestmark = pytest.mark.skipif(K is None, reason="the compiled kernels are not built")
 
 
-def runnable() -> list[str]:
-    """The loops this CPU runs (use_simd refuses the others), the scalar one first."""
-    found, before = [], K.simd()
-    for version in ALL:
+def runnable(module=K, versions=ALL) -> list[str]:
+    """The loops of a kernel with ``simd``/``use_simd`` that this CPU runs (use_simd refuses the others), in the order
+    of ``versions`` (the scalar one first)."""
+    found, before = [], module.simd()
+    for version in versions:
         try:
-            K.use_simd(version)
+            module.use_simd(version)
         except ValueError:
             continue
         found.append(version)
-    K.use_simd(before)
+    module.use_simd(before)
     return found
 
 

@@ -14,26 +14,14 @@ from hypothesis import given, settings, strategies as st
 from costmodel import sampling
 from costmodel.native import kernel
 from costmodel.sampling import BLOCK, Drawn, Uniforms, lever_rng, pcg_states
+from tests.native.test_native_simd import runnable
 
 K = kernel("uniforms")
 ALL = ("scalar", "avx2", "avx512")
 pytestmark = pytest.mark.skipif(K is None, reason="the compiled kernels are not built")
 
 
-def runnable() -> list[str]:
-    """The loops this CPU runs (use_simd refuses the others), the scalar one first."""
-    found, before = [], K.simd()
-    for version in ALL:
-        try:
-            K.use_simd(version)
-        except ValueError:
-            continue
-        found.append(version)
-    K.use_simd(before)
-    return found
-
-
-VERSIONS = runnable() if K is not None else ["scalar"]
+VERSIONS = runnable(K, ALL) if K is not None else ["scalar"]
 
 
 @pytest.fixture(params=VERSIONS)
