@@ -70,7 +70,6 @@ ONLY_IMPROVING = {"mobilisation_months", "workforce.agency_share_target", "workf
                   "legacy.step_down_per_year"}  #: read only when the option improves (business as usual has its drift)
 SUPPORT = ("months", "annual_cost", "start_month")
 _ZERO = np.zeros(1)  #: a lever the kernel does not read for this option
-_FLOAT = np.dtype(np.float64)
 
 
 @lru_cache(maxsize=32)
@@ -106,11 +105,15 @@ def step_down_functions(years: int, starts: list, steps: list, S: int) -> list[l
     """Each option's legacy step-down ``log r``, ``expm1(log r)``, ``expm1((12 − j) log r)`` and
     ``exp((c − start) log r)`` for each draw (:func:`costmodel.discounted.decay_functions`, as the numpy engine works
     them out), every option's at once, ``len(starts) × S`` numbers a function."""
-    k = len(starts)
-    start, step = np.empty((k, S)), np.empty((k, S))
-    for i in range(k):
+    return _functions(years, *_rows(starts, steps, S))
+
+
+def _rows(starts: list, steps: list, S: int) -> tuple[np.ndarray, np.ndarray]:
+    """The options' step-down starts and step-downs (each one number or ``S``) as rows, ``options × S`` each."""
+    start, step = np.empty((len(starts), S)), np.empty((len(starts), S))
+    for i in range(len(starts)):
         start[i], step[i] = starts[i], steps[i]
-    return _functions(years, start, step)
+    return start, step
 
 
 def _functions(years: int, start: np.ndarray, step: np.ndarray) -> list[list[np.ndarray]]:
@@ -253,8 +256,7 @@ class PassTemplate:
         v = converted_draws(self.conversion, drawn)  # the drawn levers, reading the held ones for the others
         levers = self.levers.copy()
         for at, key in self.gaps:
-            x = v[key]
-            levers[at] = x if type(x) is np.ndarray and x.dtype is _FLOAT else np.asarray(x, dtype=float)  # _floats
+            levers[at] = _floats(v[key])
         self._derive(levers, v, held=False)
         for at, functions in zip(self.step_downs_at, self._step_downs(v, S)):
             levers[at:at + 4] = functions
@@ -266,10 +268,7 @@ class PassTemplate:
         if (functions := self.held_step_downs.get(S)) is not None:
             return functions
         if (rows := self.step_rows.get(S)) is None:
-            starts, steps = _starts_and_steps(self.per_option, self.held)
-            rows = self.step_rows[S] = np.empty((len(starts), S)), np.empty((len(starts), S))
-            for i in range(len(starts)):
-                rows[0][i], rows[1][i] = starts[i], steps[i]
+            rows = self.step_rows[S] = _rows(*_starts_and_steps(self.per_option, self.held), S)
         if not self.drawn_steps:
             functions = self.held_step_downs[S] = _functions(self.horizon_years, *rows)
             return functions
