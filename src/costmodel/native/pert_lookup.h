@@ -15,14 +15,15 @@
  * of it anyway, and a sweep brings it in faster than the scattered misses of the lookups.
  *
  * The vector versions are compiled with GCC's target attribute, not -march, so the one shared library runs on any
- * x86-64 CPU: __builtin_cpu_supports picks the version at init. Elsewhere (another architecture, a compiler
- * without GNU C extensions) only the scalar loop is compiled. COSTMODEL_NO_SIMD=1 in the environment at import
+ * x86-64 CPU: __builtin_cpu_supports picks the version at init (simd_choice.h). Elsewhere (another architecture,
+ * a compiler without GNU C extensions) only the scalar loop is compiled. COSTMODEL_NO_SIMD=1 in the environment at import
  * keeps the scalar loop; simd() and use_simd() in the module report and switch the version (for the tests).
  */
 #ifndef COSTMODEL_NATIVE_PERT_LOOKUP_H
 #define COSTMODEL_NATIVE_PERT_LOOKUP_H
 
 #include "buffers.h"
+#include "simd_choice.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,51 +152,26 @@ static void lookup_avx512(const pert_table *t, const double *pu, double *po, Py_
 
 typedef void (*pert_lookup_fn)(const pert_table *, const double *, double *, Py_ssize_t);
 
-typedef struct {
-    const char *name;
-    pert_lookup_fn fn;
-} pert_version;
-
-/* The versions compiled here, the scalar loop first. */
-static const pert_version pert_versions[] = {
-    {"scalar", lookup_scalar},
+/* The versions compiled here, the scalar loop first (simd_choice.h), and their loops in the same order. */
+static const simd_version pert_versions[] = {
+    {"scalar", 0},
 #ifdef PERT_X86_SIMD
-    {"avx2", lookup_avx2},
-    {"avx512f", lookup_avx512},
+    {"avx2", NEEDS_AVX2},
+    {"avx512f", NEEDS_AVX512F},
 #endif
 };
-#define PERT_VERSIONS ((int)(sizeof pert_versions / sizeof pert_versions[0]))
-
-static int pert_chosen = 0;  /* index into pert_versions, set at module init and by use_simd() (under the GIL) */
-
-/* Whether this CPU runs version v. */
-static int pert_supported(int v) {
+static const pert_lookup_fn pert_loops[] = {
+    lookup_scalar,
 #ifdef PERT_X86_SIMD
-    __builtin_cpu_init();
-    if (strcmp(pert_versions[v].name, "avx2") == 0)
-        return __builtin_cpu_supports("avx2");
-    if (strcmp(pert_versions[v].name, "avx512f") == 0)
-        return __builtin_cpu_supports("avx512f");
+    lookup_avx2,
+    lookup_avx512,
 #endif
-    return v == 0;
-}
-
-/* At module init: the widest version this CPU runs, or the scalar loop under COSTMODEL_NO_SIMD (set, not "" or "0"). */
-static void pert_choose(void) {
-    const char *off = getenv("COSTMODEL_NO_SIMD");
-    pert_chosen = 0;
-    if (off && off[0] && strcmp(off, "0") != 0)
-        return;
-    for (int v = PERT_VERSIONS - 1; v > 0; v--)
-        if (pert_supported(v)) {
-            pert_chosen = v;
-            return;
-        }
-}
+};
+static simd_choice pert_choice = {pert_versions, (int)(sizeof pert_versions / sizeof pert_versions[0]), 0};
 
 /* The loop for table t (taken with the GIL held): the chosen version, or the scalar loop for a table too long for 32-bit indices. */
 static pert_lookup_fn pert_lookup_for(const pert_table *t) {
-    return t->last < ((Py_ssize_t)1 << 29) ? pert_versions[pert_chosen].fn : lookup_scalar;
+    return t->last < ((Py_ssize_t)1 << 29) ? pert_loops[pert_choice.chosen] : lookup_scalar;
 }
 
 #endif

@@ -227,22 +227,9 @@ done:
     return result;
 }
 
-static PyObject *simd(PyObject *self, PyObject *noargs) { return PyUnicode_FromString(pert_versions[pert_chosen].name); }
+static PyObject *simd(PyObject *self, PyObject *noargs) { return simd_name(&pert_choice); }
 
-static PyObject *use_simd(PyObject *self, PyObject *args) {
-    const char *name, *before = pert_versions[pert_chosen].name;
-    if (!PyArg_ParseTuple(args, "s", &name))
-        return NULL;
-    for (int v = 0; v < PERT_VERSIONS; v++)
-        if (strcmp(name, pert_versions[v].name) == 0) {
-            if (!pert_supported(v))
-                return PyErr_Format(PyExc_ValueError, "use_simd: this CPU does not run %s", name);
-            pert_chosen = v;
-            return PyUnicode_FromString(before);
-        }
-    return PyErr_Format(PyExc_ValueError, "use_simd: %s is not one of the versions built here (scalar%s)", name,
-                        PERT_VERSIONS > 1 ? ", avx2, avx512f" : "");
-}
+static PyObject *use_simd(PyObject *self, PyObject *args) { return simd_use(&pert_choice, args); }
 
 static PyMethodDef methods[] = {
     {"pert_lever", pert_lever, METH_VARARGS, "A PERT lever's values at uniforms u from its body and steep ends' tables, into out."},
@@ -257,6 +244,6 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "sampling", "Kernels of costmodel.sampling: the PERT table lookup, the Gaussian copula, PHI and PHI^-1.", -1, methods};
 
 PyMODINIT_FUNC PyInit_sampling(void) {
-    pert_choose();
+    simd_choose(&pert_choice);
     return PyModule_Create(&module);
 }

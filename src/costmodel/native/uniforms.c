@@ -27,13 +27,12 @@
  * ones (vpmuludq); every operation is integer arithmetic mod 2^64, so every version gives the same bits.
  *
  * The vector loops are compiled with GCC's target attribute, not -march, so the one shared library runs on any
- * x86-64 CPU: __builtin_cpu_supports picks the widest version at init (AVX-512 needs AVX-512F and DQ). Elsewhere
- * (another architecture, a compiler without GNU C extensions) only the scalar loop is compiled (with 128-bit
+ * x86-64 CPU: __builtin_cpu_supports picks the widest version at init (simd_choice.h; AVX-512 needs AVX-512F and
+ * DQ). Elsewhere (another architecture, a compiler without GNU C extensions) only the scalar loop is compiled (with 128-bit
  * arithmetic from 64-bit halves where the compiler has no unsigned __int128). COSTMODEL_NO_SIMD=1 in the
  * environment at import keeps the scalar loop.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "simd_choice.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,53 +389,28 @@ static void fill_avx2(uint64_t *states, char *base, Py_ssize_t stride, Py_ssize_
 
 typedef void (*fill_fn)(uint64_t *, char *, Py_ssize_t, Py_ssize_t, Py_ssize_t);
 
-typedef struct {
-    const char *name;
-    fill_fn fn;
-} fill_version;
-
-/* The versions compiled here, the scalar loop first. */
-static const fill_version versions[] = {
-    {"scalar", fill_scalar},
+/* The versions compiled here, the scalar loop first (simd_choice.h), and their loops in the same order. */
+static const simd_version versions[] = {
+    {"scalar", 0},
 #ifdef PCG_X86_SIMD
-    {"avx2", fill_avx2},
-    {"avx512", fill_avx512},
+    {"avx2", NEEDS_AVX2},
+    {"avx512", NEEDS_AVX512F | NEEDS_AVX512DQ},
 #endif
 };
-#define VERSIONS ((int)(sizeof versions / sizeof versions[0]))
-
-static int chosen = 0;  /* index into versions, set at module init and by use_simd() (under the GIL) */
-
-/* Whether this CPU runs version v. */
-static int supported(int v) {
+static const fill_fn loops[] = {
+    fill_scalar,
 #ifdef PCG_X86_SIMD
-    __builtin_cpu_init();
-    if (strcmp(versions[v].name, "avx2") == 0)
-        return __builtin_cpu_supports("avx2");
-    if (strcmp(versions[v].name, "avx512") == 0)
-        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    fill_avx2,
+    fill_avx512,
 #endif
-    return v == 0;
-}
-
-/* At module init: the widest version this CPU runs, or the scalar loop under COSTMODEL_NO_SIMD (set, not "" or "0"). */
-static void choose(void) {
-    const char *off = getenv("COSTMODEL_NO_SIMD");
-    chosen = 0;
-    if (off && off[0] && strcmp(off, "0") != 0)
-        return;
-    for (int v = VERSIONS - 1; v > 0; v--)
-        if (supported(v)) {
-            chosen = v;
-            return;
-        }
-}
+};
+static simd_choice choice = {versions, (int)(sizeof versions / sizeof versions[0]), 0};
 
 static PyObject *fill(PyObject *self, PyObject *args) {
     PyObject *states_obj, *out_obj;
     Py_buffer states, out;
     Py_ssize_t n, levers, stride;
-    fill_fn fn = versions[chosen].fn;
+    fill_fn fn = loops[choice.chosen];
     if (!PyArg_ParseTuple(args, "OO", &states_obj, &out_obj))
         return NULL;
     if (PyObject_GetBuffer(states_obj, &states, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
@@ -479,22 +453,9 @@ fail:
     return NULL;
 }
 
-static PyObject *simd(PyObject *self, PyObject *noargs) { return PyUnicode_FromString(versions[chosen].name); }
+static PyObject *simd(PyObject *self, PyObject *noargs) { return simd_name(&choice); }
 
-static PyObject *use_simd(PyObject *self, PyObject *args) {
-    const char *name, *before = versions[chosen].name;
-    if (!PyArg_ParseTuple(args, "s", &name))
-        return NULL;
-    for (int v = 0; v < VERSIONS; v++)
-        if (strcmp(versions[v].name, name) == 0) {
-            if (!supported(v))
-                return PyErr_Format(PyExc_ValueError, "use_simd: this CPU does not run %s", name);
-            chosen = v;
-            return PyUnicode_FromString(before);
-        }
-    return PyErr_Format(PyExc_ValueError, "use_simd: %s is not one of the versions built here (scalar%s)", name,
-                        VERSIONS > 1 ? ", avx2, avx512" : "");
-}
+static PyObject *use_simd(PyObject *self, PyObject *args) { return simd_use(&choice, args); }
 
 static PyMethodDef methods[] = {
     {"fill", fill, METH_VARARGS, "fill(states, out): the next out.shape[0] uniforms of each PCG64 stream (states: 4 uint64 a "
@@ -510,6 +471,6 @@ PyMODINIT_FUNC PyInit_uniforms(void) {
 #ifdef PCG_X86_SIMD
     jumps();
 #endif
-    choose();
+    simd_choose(&choice);
     return PyModule_Create(&module);
 }
