@@ -9,7 +9,9 @@ import sys
 import pytest
 
 PROGRAM = """
-import resource, sys
+import ctypes, resource, sys
+import numpy as np
+ctypes.CDLL(None).prctl(41, 1, 0, 0, 0)  # PR_SET_THP_DISABLE: 4 KiB pages, so the count does not hang on free huge pages
 from costmodel.native import kernel
 from costmodel import compiled_engine
 compiled_engine._KERNEL = None  # the numpy engine
@@ -20,10 +22,11 @@ from costmodel.files.assumption_folder import load_folder
 from costmodel.files.bundled import bundled_assumptions
 p = mc.plan(load_folder(bundled_assumptions()), 2 * mc.BLOCK, 1)
 mc.prepare(p, mc.local_map(workers=1))
-first = mc.block_present_values(p, 0).copy()
+pv = np.zeros((p.draws, len(p.options)))  # the run's results, mapped before, as the command's blocks write theirs
+mc.block_present_values(p, 0, out=pv)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-mc.block_present_values(p, 1)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before, float(first.sum()))
+mc.block_present_values(p, 1, out=pv)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before, float(pv[:mc.BLOCK].sum()))
 """
 
 
@@ -40,6 +43,6 @@ def test_keeping_freed_memory_removes_the_page_faults_of_a_block_and_changes_no_
     kept, kept_total = faults("keep")
     default, default_total = faults("default")
     assert kept_total == default_total
-    assert default > 1000  # measured: about 5,400 for a block of 65,536 draws
-    assert kept < default / 10  # measured: none
+    assert default > 1000  # measured: about 4,800 for a block of 65,536 draws
+    assert kept < default / 10  # measured: 3
 
